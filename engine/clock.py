@@ -1,0 +1,62 @@
+"""Time is injected. Only the bootstrap creates a SystemClock; tests and simulation use ManualClock."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+UTC = timezone.utc
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that only moves when told to: tests and simulation skip months in milliseconds."""
+
+    def __init__(self, start: datetime):
+        self._now = ensure_utc(start)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def set(self, instant: datetime) -> None:
+        with self._lock:
+            self._now = ensure_utc(instant)
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        with self._lock:
+            self._now = self._now + (delta or timedelta(**kwargs))
+            return self._now
+
+
+def ensure_utc(instant: datetime) -> datetime:
+    if instant.tzinfo is None:
+        raise ValueError(f"naive datetime {instant!r}: the engine works with aware UTC instants")
+    return instant.astimezone(UTC)
+
+
+def format_utc(instant: datetime) -> str:
+    """ISO 8601 with a Z, whole seconds: the spec's wire format for instants."""
+    return ensure_utc(instant).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse an ISO 8601 instant; a bare date or naive time is read as UTC."""
+    value = text.strip()
+    if value.endswith("Z") or value.endswith("z"):
+        value = value[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
