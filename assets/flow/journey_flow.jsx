@@ -1,0 +1,496 @@
+/*
+ * Journeys canvas: React Flow (@xyflow/react 12) wrapped for Reflex.
+ *
+ * Wrapped in Python by journey_app/components/flow.py (JourneyCanvas). Reflex
+ * copies assets/ into .web/public, so this module is imported as
+ * "$/public/flow/journey_flow.jsx" and resolves "@xyflow/react" from .web/node_modules.
+ *
+ * Data flow (why it is shaped like this):
+ *   - The interactive graph lives in local React state (nodes/edges), so dragging
+ *     is smooth and never waits for a websocket round trip.
+ *   - Every *committed* change (node dropped or added, drag finished, edge connected,
+ *     node/edge deleted) is reported once through onGraphChange({nodes, edges}) in
+ *     the journeys/v1 shape; the Python state stores it as the document.
+ *   - Python replaces the canvas content by bumping `revision` (load, reset, server
+ *     side edits). Props that change without a new revision are the echo of our own
+ *     onGraphChange and are ignored, which avoids feedback loops.
+ */
+import React, {
+  createContext,
+  memo,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  Handle,
+  MarkerType,
+  MiniMap,
+  Position,
+  ReactFlow,
+  ReactFlowProvider,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useNodesInitialized,
+  useReactFlow,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import "./journey_flow.css";
+
+export const DND_MIME = "application/x-journeys-node-type";
+const GRID = 20;
+const NODE_WIDTH = 200;
+const V1_NODE_KEYS = new Set(["id", "type", "title", "config", "position"]);
+
+const CatalogContext = createContext({});
+
+/* ---------- journeys/v1 <-> React Flow ---------------------------------- */
+
+function outputsOf(spec, config) {
+  if (!spec) return [null];
+  if (spec.outputs_from === "branches") {
+    const branches = (config && Array.isArray(config.branches) && config.branches) || [];
+    return branches.map((b) => String(b && b.label != null ? b.label : ""));
+  }
+  return Array.isArray(spec.outputs) ? spec.outputs : [null];
+}
+
+function toFlowNode(doc) {
+  const extra = {};
+  for (const [key, value] of Object.entries(doc || {})) {
+    if (!V1_NODE_KEYS.has(key)) extra[key] = value;
+  }
+  const pos = (doc && doc.position) || {};
+  return {
+    id: String(doc.id),
+    type: String(doc.type),
+    position: { x: Number(pos.x) || 0, y: Number(pos.y) || 0 },
+    data: { title: doc.title || "", config: doc.config || {}, extra },
+  };
+}
+
+function edgeId(source, sourceHandle, target) {
+  return `e:${source}:${sourceHandle == null ? "" : sourceHandle}:${target}`;
+}
+
+function toFlowEdge(doc) {
+  const when = doc.when == null || doc.when === "" ? null : String(doc.when);
+  return decorateEdge({
+    id: edgeId(doc.from, when, doc.to),
+    source: String(doc.from),
+    target: String(doc.to),
+    sourceHandle: when,
+  });
+}
+
+function decorateEdge(edge) {
+  return {
+    ...edge,
+    type: "smoothstep",
+    label: edge.sourceHandle || undefined,
+    markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
+    labelBgPadding: [6, 3],
+    labelBgBorderRadius: 4,
+  };
+}
+
+function toDocNode(node) {
+  const out = {
+    ...(node.data.extra || {}),
+    id: node.id,
+    type: node.type,
+    config: node.data.config || {},
+    position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
+  };
+  if (node.data.title) out.title = node.data.title;
+  return out;
+}
+
+function toDocEdge(edge) {
+  const out = { from: edge.source, to: edge.target };
+  if (edge.sourceHandle) out.when = edge.sourceHandle;
+  return out;
+}
+
+export function exportGraph(nodes, edges) {
+  return { nodes: nodes.map(toDocNode), edges: edges.map(toDocEdge) };
+}
+
+function uniqueId(base, taken) {
+  const stem = String(base).replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 56) || "node";
+  for (let i = 1; ; i += 1) {
+    const candidate = `${stem}_${i}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function clone(value) {
+  return value == null ? value : JSON.parse(JSON.stringify(value));
+}
+
+/* ---------- custom node ---------------------------------------------------- */
+
+const JourneyNode = memo(function JourneyNode({ id, type, data, selected }) {
+  const catalog = useContext(CatalogContext);
+  const spec = catalog[type];
+  const outputs = outputsOf(spec, data.config);
+  const label = (spec && spec.label) || type;
+  const classes = ["jf-node", `jf-node--${type}`];
+  if (selected) classes.push("jf-node--selected");
+  if (data.problem) classes.push("jf-node--problem");
+  if (!spec) classes.push("jf-node--unknown");
+  const width = Math.max(NODE_WIDTH, outputs.length * 64);
+  return (
+    <div
+      className={classes.join(" ")}
+      style={{ "--jf-accent": (spec && spec.color) || "#64748b", width }}
+      data-testid={`journey-node-${id}`}
+      data-node-type={type}
+      aria-label={`${label} node ${data.title || id}`}
+    >
+      {!(spec && spec.target === false) && (
+        <Handle type="target" position={Position.Top} className="jf-handle jf-handle--target" />
+      )}
+      <div className="jf-node__kind">
+        <span className="jf-node__icon" aria-hidden="true">
+          {(spec && spec.icon) || "•"}
+        </span>
+        {label}
+      </div>
+      <div className="jf-node__title">{data.title || id}</div>
+      <div className="jf-node__id">{id}</div>
+      {outputs.length > 0 && (
+        <div className="jf-node__outputs">
+          {outputs.map((out, i) => (
+            <span
+              key={out == null ? "__next" : out}
+              className="jf-node__output-label"
+              style={{ left: `${((i + 1) / (outputs.length + 1)) * 100}%` }}
+            >
+              {out == null ? "" : out}
+            </span>
+          ))}
+        </div>
+      )}
+      {outputs.map((out, i) => (
+        <Handle
+          key={out == null ? "__next" : out}
+          type="source"
+          position={Position.Bottom}
+          id={out == null ? undefined : out}
+          className={`jf-handle jf-handle--source${out == null ? "" : " jf-handle--labelled"}`}
+          style={{ left: `${((i + 1) / (outputs.length + 1)) * 100}%` }}
+          title={out == null ? "next" : out}
+        />
+      ))}
+    </div>
+  );
+});
+
+/* ---------- palette ---------------------------------------------------------- */
+
+function NodePalette({ catalog, onAdd, disabled }) {
+  const entries = Object.entries(catalog).filter(([, spec]) => spec.palette !== false);
+  return (
+    <aside className="jf-palette" aria-label="Node palette" data-testid="node-palette">
+      <div className="jf-palette__heading">Steps</div>
+      <div className="jf-palette__hint">Drag onto the canvas, or press Enter</div>
+      {entries.map(([type, spec]) => (
+        <div
+          key={type}
+          role="button"
+          tabIndex={disabled ? -1 : 0}
+          aria-disabled={disabled || undefined}
+          aria-label={`Add ${spec.label} step`}
+          className="jf-palette__item"
+          style={{ "--jf-accent": spec.color || "#64748b" }}
+          draggable={!disabled}
+          data-node-type={type}
+          data-testid={`palette-${type}`}
+          onDragStart={(event) => {
+            event.dataTransfer.setData(DND_MIME, type);
+            event.dataTransfer.setData("text/plain", type);
+            event.dataTransfer.effectAllowed = "move";
+          }}
+          onDoubleClick={() => !disabled && onAdd(type, null)}
+          onKeyDown={(event) => {
+            if (!disabled && (event.key === "Enter" || event.key === " ")) {
+              event.preventDefault();
+              onAdd(type, null);
+            }
+          }}
+        >
+          <span className="jf-palette__icon" aria-hidden="true">
+            {spec.icon || "•"}
+          </span>
+          <span className="jf-palette__text">
+            <span className="jf-palette__label">{spec.label}</span>
+            {spec.description && <span className="jf-palette__desc">{spec.description}</span>}
+          </span>
+        </div>
+      ))}
+    </aside>
+  );
+}
+
+/* ---------- canvas ----------------------------------------------------------- */
+
+const NODE_TYPES_CACHE = new Map();
+function nodeTypesFor(catalog) {
+  const key = Object.keys(catalog).sort().join(",");
+  if (!NODE_TYPES_CACHE.has(key)) {
+    const types = {};
+    for (const type of Object.keys(catalog)) types[type] = JourneyNode;
+    NODE_TYPES_CACHE.set(key, types);
+  }
+  return NODE_TYPES_CACHE.get(key);
+}
+
+function Canvas(props) {
+  const {
+    nodes: docNodes,
+    edges: docEdges,
+    revision,
+    catalog,
+    highlight,
+    readOnly,
+    showPalette,
+    showMinimap,
+    onGraphChange,
+    onSelect,
+    className,
+    style,
+    id: domId,
+  } = props;
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const wrapper = useRef(null);
+  const [nodes, setNodes] = useState(() => (docNodes || []).map(toFlowNode));
+  const [edges, setEdges] = useState(() => (docEdges || []).map(toFlowEdge));
+  const [commits, setCommits] = useState(0);
+  const seenRevision = useRef(revision);
+  const lastSelection = useRef("");
+  const commit = useCallback(() => setCommits((c) => c + 1), []);
+  const nodesInitialized = useNodesInitialized();
+  const [pendingFit, setPendingFit] = useState(false);
+
+  // Python-driven replacement of the whole graph.
+  useEffect(() => {
+    if (seenRevision.current === revision) return;
+    seenRevision.current = revision;
+    setNodes((docNodes || []).map(toFlowNode));
+    setEdges((docEdges || []).map(toFlowEdge));
+    setPendingFit(true);
+  }, [revision, docNodes, docEdges]);
+
+  // Fit the view once the replaced nodes have been measured.
+  useEffect(() => {
+    if (!pendingFit || !nodesInitialized) return;
+    setPendingFit(false);
+    fitView({ padding: 0.2 });
+  }, [pendingFit, nodesInitialized, fitView]);
+
+  // Report committed changes, once per batch, with the state React settled on.
+  useEffect(() => {
+    if (commits === 0 || !onGraphChange) return;
+    onGraphChange(exportGraph(nodes, edges));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [commits]);
+
+  const problemIds = useMemo(() => new Set(highlight || []), [highlight]);
+  const shownNodes = useMemo(
+    () =>
+      nodes.map((n) =>
+        Boolean(n.data.problem) === problemIds.has(n.id)
+          ? n
+          : { ...n, data: { ...n.data, problem: problemIds.has(n.id) } },
+      ),
+    [nodes, problemIds],
+  );
+
+  const onNodesChange = useCallback(
+    (changes) => {
+      setNodes((current) => applyNodeChanges(changes, current));
+      if (
+        changes.some(
+          (c) =>
+            c.type === "remove" ||
+            c.type === "add" ||
+            c.type === "replace" ||
+            (c.type === "position" && c.dragging === false),
+        )
+      ) {
+        commit();
+      }
+    },
+    [commit],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes) => {
+      setEdges((current) => applyEdgeChanges(changes, current));
+      if (changes.some((c) => c.type === "remove" || c.type === "add" || c.type === "replace")) {
+        commit();
+      }
+    },
+    [commit],
+  );
+
+  const isValidConnection = useCallback(
+    (conn) => {
+      if (!conn.source || !conn.target || conn.source === conn.target) return false;
+      const target = nodes.find((n) => n.id === conn.target);
+      const spec = target && catalog[target.type];
+      return !(spec && spec.target === false);
+    },
+    [nodes, catalog],
+  );
+
+  // One edge per source handle (per label): a new connection replaces the old one.
+  const onConnect = useCallback(
+    (conn) => {
+      const handle = conn.sourceHandle || null;
+      setEdges((current) => [
+        ...current.filter((e) => !(e.source === conn.source && (e.sourceHandle || null) === handle)),
+        decorateEdge({
+          id: edgeId(conn.source, handle, conn.target),
+          source: conn.source,
+          target: conn.target,
+          sourceHandle: handle,
+        }),
+      ]);
+      commit();
+    },
+    [commit],
+  );
+
+  const addNode = useCallback(
+    (type, clientPoint) => {
+      const spec = catalog[type];
+      if (!spec) return;
+      let point = clientPoint;
+      if (!point) {
+        const rect = wrapper.current
+          ? wrapper.current.getBoundingClientRect()
+          : { left: 0, top: 0, width: 0, height: 0 };
+        point = { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+      }
+      const flow = screenToFlowPosition(point);
+      const position = {
+        x: Math.round((flow.x - NODE_WIDTH / 2) / GRID) * GRID,
+        y: Math.round((flow.y - 30) / GRID) * GRID,
+      };
+      const defaults = spec.defaults || {};
+      setNodes((current) => {
+        const taken = new Set(current.map((n) => n.id));
+        const node = {
+          id: uniqueId(type, taken),
+          type,
+          position,
+          data: { title: defaults.title || "", config: clone(defaults.config) || {}, extra: {} },
+          selected: false,
+        };
+        return [...current, node];
+      });
+      commit();
+    },
+    [catalog, screenToFlowPosition, commit],
+  );
+
+  const onDragOver = useCallback((event) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+  }, []);
+
+  const onDrop = useCallback(
+    (event) => {
+      event.preventDefault();
+      if (readOnly) return;
+      const type = event.dataTransfer.getData(DND_MIME);
+      if (!type) return;
+      addNode(type, { x: event.clientX, y: event.clientY });
+    },
+    [addNode, readOnly],
+  );
+
+  const onSelectionChange = useCallback(
+    ({ nodes: selected }) => {
+      const value = selected && selected.length === 1 ? selected[0].id : "";
+      if (value === lastSelection.current) return;
+      lastSelection.current = value;
+      if (onSelect) onSelect(value);
+    },
+    [onSelect],
+  );
+
+  const nodeTypes = nodeTypesFor(catalog);
+
+  return (
+    <div
+      id={domId}
+      className={["jf-root", className].filter(Boolean).join(" ")}
+      style={style}
+      data-testid="journey-canvas"
+      data-node-count={nodes.length}
+      data-edge-count={edges.length}
+    >
+      {showPalette !== false && (
+        <NodePalette catalog={catalog} onAdd={addNode} disabled={Boolean(readOnly)} />
+      )}
+      <div className="jf-flow" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop}>
+        <ReactFlow
+          nodes={shownNodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onNodeDragStop={commit}
+          onSelectionChange={onSelectionChange}
+          isValidConnection={isValidConnection}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          elementsSelectable
+          deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
+          snapToGrid
+          snapGrid={[GRID, GRID]}
+          fitView
+          fitViewOptions={{ padding: 0.2 }}
+          minZoom={0.2}
+          maxZoom={2}
+          colorMode="light"
+          defaultEdgeOptions={{ type: "smoothstep" }}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} />
+          <Controls showInteractive={false} />
+          {showMinimap !== false && (
+            <MiniMap
+              pannable
+              zoomable
+              nodeColor={(n) => (catalog[n.type] && catalog[n.type].color) || "#94a3b8"}
+              nodeStrokeWidth={2}
+            />
+          )}
+        </ReactFlow>
+      </div>
+    </div>
+  );
+}
+
+export function JourneyCanvas(props) {
+  const catalog = props.catalog || {};
+  return (
+    <ReactFlowProvider>
+      <CatalogContext.Provider value={catalog}>
+        <Canvas {...props} catalog={catalog} />
+      </CatalogContext.Provider>
+    </ReactFlowProvider>
+  );
+}
+
+export default JourneyCanvas;

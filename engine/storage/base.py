@@ -1,0 +1,150 @@
+"""The storage contract. Every store (memory, SQLite, PostgreSQL) passes the same contract tests.
+
+A `Store` hands out transactions; a `Tx` reads and writes entities and is committed or rolled
+back as a whole, so a step's state change, step log line, outbox rows and next wake-up land
+together or not at all. Methods take and return the dataclasses in engine.domain; callers copy
+before changing an entity they read.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from engine.domain import (Approval, Client, Effect, Event, FormRequest, Journey, JourneyVersion,
+                           Run, StepRecord, Vendor, WakeUp)
+
+
+class Tx(ABC):
+    # vendors
+    @abstractmethod
+    def get_vendor(self, vendor_id: str) -> Vendor | None: ...
+    @abstractmethod
+    def put_vendor(self, vendor: Vendor) -> None: ...
+    @abstractmethod
+    def list_vendors(self) -> list[Vendor]: ...
+
+    # clients
+    @abstractmethod
+    def get_client(self, client_id: str) -> Client | None: ...
+    @abstractmethod
+    def find_client(self, vendor_id: str, external_id: str) -> Client | None: ...
+    @abstractmethod
+    def put_client(self, client: Client) -> None:
+        """Insert or update; (vendor_id, external_id) is unique -> engine.errors.Conflict."""
+    @abstractmethod
+    def delete_client(self, client_id: str) -> None: ...
+    @abstractmethod
+    def list_clients(self, vendor_id: str, *, search: str | None = None, limit: int = 100,
+                     offset: int = 0) -> list[Client]: ...
+
+    # journeys and versions
+    @abstractmethod
+    def get_journey(self, journey_id: str) -> Journey | None: ...
+    @abstractmethod
+    def put_journey(self, journey: Journey) -> None: ...
+    @abstractmethod
+    def delete_journey(self, journey_id: str) -> None: ...
+    @abstractmethod
+    def list_journeys(self, vendor_id: str) -> list[Journey]: ...
+    @abstractmethod
+    def live_journeys(self, vendor_id: str) -> list[Journey]: ...
+    @abstractmethod
+    def get_version(self, journey_id: str, version: int) -> JourneyVersion | None: ...
+    @abstractmethod
+    def add_version(self, version: JourneyVersion) -> None:
+        """Versions are immutable: adding an existing (journey, version) -> Conflict."""
+    @abstractmethod
+    def list_versions(self, journey_id: str) -> list[JourneyVersion]: ...
+
+    # runs
+    @abstractmethod
+    def get_run(self, run_id: str) -> Run | None: ...
+    @abstractmethod
+    def put_run(self, run: Run) -> None: ...
+    @abstractmethod
+    def runs_for_client(self, client_id: str, *, journey_id: str | None = None,
+                        statuses: Iterable[str] | None = None) -> list[Run]: ...
+    @abstractmethod
+    def list_runs(self, vendor_id: str, *, journey_id: str | None = None,
+                  client_id: str | None = None, status: str | None = None,
+                  node: str | None = None, version: int | None = None, limit: int = 100,
+                  offset: int = 0) -> list[Run]:
+        """Stable order: started_at, then id."""
+
+    # step log
+    @abstractmethod
+    def add_step(self, step: StepRecord) -> None:
+        """(run_id, key) is unique: a second write raises engine.errors.DuplicateStep."""
+    @abstractmethod
+    def steps_for_run(self, run_id: str) -> list[StepRecord]: ...
+
+    # events
+    @abstractmethod
+    def get_event_by_key(self, vendor_id: str, key: str) -> Event | None: ...
+    @abstractmethod
+    def add_event(self, event: Event) -> None: ...
+    @abstractmethod
+    def list_events(self, vendor_id: str, *, client_id: str | None = None,
+                    limit: int = 100) -> list[Event]: ...
+
+    # wake-ups
+    @abstractmethod
+    def put_wakeup(self, wakeup: WakeUp) -> None:
+        """Insert or replace: one wake-up per run, one per (journey, client) date trigger."""
+    @abstractmethod
+    def delete_run_wakeup(self, run_id: str) -> None: ...
+    @abstractmethod
+    def delete_date_trigger(self, journey_id: str, client_id: str) -> None: ...
+    @abstractmethod
+    def get_run_wakeup(self, run_id: str) -> WakeUp | None: ...
+    @abstractmethod
+    def date_triggers_for_client(self, client_id: str) -> list[WakeUp]: ...
+    @abstractmethod
+    def due_wakeups(self, now: datetime, limit: int) -> list[WakeUp]:
+        """Due first; earliest first. SQL stores lock the rows (SKIP LOCKED) where they can."""
+    @abstractmethod
+    def next_due_at(self) -> datetime | None: ...
+    @abstractmethod
+    def count_wakeups(self) -> int: ...
+
+    # outbox
+    @abstractmethod
+    def add_effect(self, effect: Effect) -> bool:
+        """Insert unless an effect with the same key exists; returns whether it was inserted."""
+    @abstractmethod
+    def get_effect(self, effect_id: str) -> Effect | None: ...
+    @abstractmethod
+    def put_effect(self, effect: Effect) -> None: ...
+    @abstractmethod
+    def list_effects(self, vendor_id: str | None = None, *, status: str | None = None,
+                     run_id: str | None = None, limit: int = 100) -> list[Effect]: ...
+    @abstractmethod
+    def due_effects(self, now: datetime, limit: int) -> list[Effect]:
+        """Pending effects whose next_attempt_at is due (or None), oldest first."""
+
+    # approvals and form requests
+    @abstractmethod
+    def get_approval(self, approval_id: str) -> Approval | None: ...
+    @abstractmethod
+    def put_approval(self, approval: Approval) -> None: ...
+    @abstractmethod
+    def list_approvals(self, vendor_id: str, *, status: str | None = "pending") -> list[Approval]: ...
+    @abstractmethod
+    def get_form_request(self, token: str) -> FormRequest | None: ...
+    @abstractmethod
+    def put_form_request(self, request: FormRequest) -> None: ...
+
+
+class Store(ABC):
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Tx]:
+        """A unit of work: commits when the block ends normally, rolls back on an exception."""
+
+    def close(self) -> None:  # pragma: no cover - trivial default
+        pass
+
+
+def first(items: Sequence):
+    return items[0] if items else None

@@ -1,0 +1,1 @@
+"""Reflex UI for Journeys: pages, components and the mounted REST API."""

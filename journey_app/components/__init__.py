@@ -1,0 +1,1 @@
+"""Reusable UI pieces: the app shell and the React Flow canvas wrapper."""

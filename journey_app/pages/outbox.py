@@ -1,0 +1,15 @@
+"""Outbox page (placeholder until its feature lands)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from journey_app import routes
+from journey_app.pages._placeholder import placeholder_page
+
+ROUTE = routes.OUTBOX
+TITLE = "Outbox"
+
+
+def page() -> rx.Component:
+    return placeholder_page(TITLE, ROUTE, "Sent, scheduled and failed messages will appear here.")

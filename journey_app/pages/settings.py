@@ -1,0 +1,15 @@
+"""Settings page (placeholder until its feature lands)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from journey_app import routes
+from journey_app.pages._placeholder import placeholder_page
+
+ROUTE = routes.SETTINGS
+TITLE = "Settings"
+
+
+def page() -> rx.Component:
+    return placeholder_page(TITLE, ROUTE, "Vendor profile, time zone, send window and email settings will live here.")
