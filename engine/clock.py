@@ -60,3 +60,19 @@ def parse_instant(text: str) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+class ScaledClock:
+    """Virtual time that runs `scale` times faster than real time from a fixed epoch.
+
+    Used by process-level tests (crash and soak tests) so that a one-minute delay takes a second,
+    and so that a restarted process continues the same timeline: both instances compute
+    epoch + (real now - real_epoch) * scale.
+    """
+
+    def __init__(self, epoch: datetime, real_epoch: datetime, scale: float):
+        self.epoch, self.real_epoch, self.scale = ensure_utc(epoch), ensure_utc(real_epoch), scale
+
+    def now(self) -> datetime:
+        real = datetime.now(UTC)
+        return self.epoch + (real - self.real_epoch) * self.scale

@@ -40,6 +40,18 @@ import {
   useNodesInitialized,
   useReactFlow,
 } from "@xyflow/react";
+import {
+  Circle,
+  CircleStop,
+  ClipboardList,
+  Clock,
+  GitBranch,
+  Hourglass,
+  Mail,
+  Settings2,
+  Split,
+  Zap,
+} from "lucide-react";
 import "@xyflow/react/dist/style.css";
 import "./journey_flow.css";
 
@@ -49,6 +61,24 @@ const NODE_WIDTH = 200;
 const V1_NODE_KEYS = new Set(["id", "type", "title", "config", "position"]);
 
 const CatalogContext = createContext({});
+
+// Lucide icons by kebab-case name (the catalog's `icon`); imported one by one to keep the bundle small.
+const ICONS = {
+  "circle-stop": CircleStop,
+  "clipboard-list": ClipboardList,
+  clock: Clock,
+  "git-branch": GitBranch,
+  hourglass: Hourglass,
+  mail: Mail,
+  "settings-2": Settings2,
+  split: Split,
+  zap: Zap,
+};
+
+function NodeIcon({ name, size }) {
+  const Icon = ICONS[name] || Circle;
+  return <Icon size={size} strokeWidth={2.2} aria-hidden="true" focusable="false" />;
+}
 
 /* ---------- journeys/v1 <-> React Flow ---------------------------------- */
 
@@ -159,7 +189,7 @@ const JourneyNode = memo(function JourneyNode({ id, type, data, selected }) {
       )}
       <div className="jf-node__kind">
         <span className="jf-node__icon" aria-hidden="true">
-          {(spec && spec.icon) || "•"}
+          <NodeIcon name={spec && spec.icon} size={12} />
         </span>
         {label}
       </div>
@@ -227,7 +257,7 @@ function NodePalette({ catalog, onAdd, disabled }) {
           }}
         >
           <span className="jf-palette__icon" aria-hidden="true">
-            {spec.icon || "•"}
+            <NodeIcon name={spec.icon} size={15} />
           </span>
           <span className="jf-palette__text">
             <span className="jf-palette__label">{spec.label}</span>

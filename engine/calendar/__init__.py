@@ -11,7 +11,7 @@ Modules, one job each:
   times       - TIME -> instant, business-day delays, days_until
   windows     - send windows
 """
-from .business import BusinessCalendar, holiday_dates
+from .business import BusinessCalendar, coerce_date, holiday_dates
 from .durations import add_duration, duration_seconds_estimate
 from .times import anchor_name, days_until, delay_business_days, resolve_time
 from .validation import (
@@ -56,6 +56,7 @@ __all__ = [
     "check_time_spec",
     "check_timezone",
     "client_zone",
+    "coerce_date",
     "days_until",
     "delay_business_days",
     "duration_seconds_estimate",

@@ -43,7 +43,8 @@ def holiday_dates(code: str, year: int) -> frozenset[date]:
     return frozenset(d for d in table if d.year == year)
 
 
-def _as_date(value: Any) -> date:
+def coerce_date(value: Any) -> date:
+    """A date, or an ISO "YYYY-MM-DD" string, as a date; CalendarError otherwise."""
     # A datetime is a date subclass but never equal to one: refuse it rather than never match.
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
@@ -87,8 +88,8 @@ class BusinessCalendar:
         explicit = "closed_weekdays" in settings
         weekdays = (frozenset(WEEKDAY_INDEX[d] for d in settings["closed_weekdays"])
                     if explicit else DEFAULT_CLOSED_WEEKDAYS)
-        closed = frozenset(_as_date(d) for d in settings.get("closed_dates", ()))
-        closed |= frozenset(_as_date(d) for d in blackout_dates)
+        closed = frozenset(coerce_date(d) for d in settings.get("closed_dates", ()))
+        closed |= frozenset(coerce_date(d) for d in blackout_dates)
         return cls(holiday_code=settings.get("holidays"), closed_weekdays=weekdays,
                    closed_dates=closed, weekdays_explicit=explicit)
 

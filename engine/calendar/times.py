@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from engine.errors import CalendarError, MissingDate
 
-from .business import BusinessCalendar, _as_date
+from .business import BusinessCalendar, coerce_date
 from .formats import iso_to_date
 from .validation import check_time_spec
 from .zones import UTC, localize, local_date, parse_hhmm, to_local
@@ -34,7 +34,7 @@ def _anchor_date(name: str, client_dates: Mapping[str, Any]) -> date:
     value = client_dates.get(name)
     if value is None or value == "":
         raise MissingDate(name)
-    return _as_date(value)
+    return coerce_date(value)
 
 
 def resolve_time(spec: Mapping[str, Any], *, client_dates: Mapping[str, Any],
@@ -80,4 +80,4 @@ def delay_business_days(instant: datetime, n: int, tz: tzinfo | str,
 
 def days_until(target: date, now: datetime, tz: tzinfo | str) -> int:
     """Whole local calendar days from now's local date to target (negative once it has passed)."""
-    return (_as_date(target) - local_date(now, tz)).days
+    return (coerce_date(target) - local_date(now, tz)).days

@@ -21,6 +21,7 @@ PROG = "journeys"
 # Subcommand modules, in help order. Add a line here to add a subcommand.
 COMMANDS: list[str] = [
     "engine.cli.validate",
+    "engine.cli.simulate",
 ]
 
 

@@ -49,7 +49,8 @@ class JourneyCanvas(rx.NoSSRComponent):
 
     library = CANVAS_MODULE
     tag = "JourneyCanvas"
-    lib_dependencies: list[str] = [XYFLOW_PACKAGE]
+    # lucide-react is Reflex's own icon package; unpinned so rx.icon's pin wins.
+    lib_dependencies: list[str] = [XYFLOW_PACKAGE, "lucide-react"]
 
     # journeys/v1 nodes: {id, type, title?, config, position}
     nodes: rx.Var[list[dict[str, Any]]]

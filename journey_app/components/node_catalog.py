@@ -3,6 +3,8 @@
 ``outputs`` lists the source handles a node shows; ``None`` is the single
 unlabelled output, any string is an edge label (``when``) and also the React
 Flow ``sourceHandle`` id. ``split`` takes its outputs from ``config.branches``.
+``icon`` is a Lucide icon name imported by assets/flow/journey_flow.jsx (add new
+ones there).
 The labels mirror docs/spec "Node types"; the engine's validator stays the
 authority on what is allowed.
 """
@@ -15,7 +17,7 @@ NODE_CATALOG: Final[dict[str, dict[str, Any]]] = {
     "trigger": {
         "label": "Trigger",
         "description": "Where the journey starts",
-        "icon": "⚡",
+        "icon": "zap",
         "color": "#7c3aed",
         "target": False,
         "outputs": [None],
@@ -24,7 +26,7 @@ NODE_CATALOG: Final[dict[str, dict[str, Any]]] = {
     "email": {
         "label": "Email",
         "description": "Send an email",
-        "icon": "✉",
+        "icon": "mail",
         "color": "#2563eb",
         "outputs": [None],
         "defaults": {
@@ -35,7 +37,7 @@ NODE_CATALOG: Final[dict[str, dict[str, Any]]] = {
     "form": {
         "label": "Form",
         "description": "Request a hosted form",
-        "icon": "☑",
+        "icon": "clipboard-list",
         "color": "#0891b2",
         "outputs": [None],
         "defaults": {
@@ -50,7 +52,7 @@ NODE_CATALOG: Final[dict[str, dict[str, Any]]] = {
     "delay": {
         "label": "Delay",
         "description": "Wait for a while",
-        "icon": "⏱",
+        "icon": "clock",
         "color": "#d97706",
         "outputs": [None, "past_due"],
         "defaults": {"title": "Wait 1 day", "config": {"duration": {"days": 1}}},
@@ -58,7 +60,7 @@ NODE_CATALOG: Final[dict[str, dict[str, Any]]] = {
     "wait_for": {
         "label": "Wait for",
         "description": "Wait for an event or time out",
-        "icon": "⏳",
+        "icon": "hourglass",
         "color": "#ca8a04",
         "outputs": ["event", "timeout"],
         "defaults": {
@@ -69,7 +71,7 @@ NODE_CATALOG: Final[dict[str, dict[str, Any]]] = {
     "condition": {
         "label": "Condition",
         "description": "Branch on client data",
-        "icon": "◇",
+        "icon": "git-branch",
         "color": "#db2777",
         "outputs": ["true", "false"],
         "defaults": {
@@ -80,7 +82,7 @@ NODE_CATALOG: Final[dict[str, dict[str, Any]]] = {
     "split": {
         "label": "Split",
         "description": "Random A/B split",
-        "icon": "⑂",
+        "icon": "split",
         "color": "#9333ea",
         "outputs_from": "branches",
         "outputs": [],
@@ -94,7 +96,7 @@ NODE_CATALOG: Final[dict[str, dict[str, Any]]] = {
     "action": {
         "label": "Action",
         "description": "Update data or call a webhook",
-        "icon": "⚙",
+        "icon": "settings-2",
         "color": "#059669",
         "outputs": [None],
         "defaults": {"title": "Add tag", "config": {"action": "add_tag", "tag": "engaged"}},
@@ -102,7 +104,7 @@ NODE_CATALOG: Final[dict[str, dict[str, Any]]] = {
     "exit": {
         "label": "Exit",
         "description": "End the journey",
-        "icon": "■",
+        "icon": "circle-stop",
         "color": "#475569",
         "outputs": [],
         "defaults": {"title": "Done", "config": {}},

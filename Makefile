@@ -1,0 +1,16 @@
+# The two commands of the README. Both install what they need and are safe to run twice.
+.PHONY: run test test-engine test-e2e setup bench
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	@bash scripts/run.sh
+
+# The whole suite: engine, storage (SQLite and PostgreSQL), effects, API, crash tests, then the
+# browser tests in their own pytest process (one app harness per process).
+test: setup
+	@bash scripts/test.sh
+
+bench: setup
+	@.venv/bin/python -m bench.run_all

@@ -1,0 +1,83 @@
+"""Deployment settings, from environment variables or a `journeys.toml` (pydantic-settings).
+
+Environment variables win over the file: DATABASE_URL, JOURNEYS_BASE_URL, JOURNEYS_SECRET_KEY,
+JOURNEYS_PORT, JOURNEYS_SMTP_HOST ... A bad value stops start-up with a message naming it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import (BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict,
+                               TomlConfigSettingsSource)
+
+from engine.errors import InvalidInput
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOURNEYS_", extra="forbid",
+                                      toml_file=os.environ.get("JOURNEYS_CONFIG", "journeys.toml"))
+
+    database_url: str = Field("sqlite:///./journeys.db",
+                              validation_alias=AliasChoices("DATABASE_URL",
+                                                            "JOURNEYS_DATABASE_URL",
+                                                            "database_url"))
+    base_url: str = "http://localhost:3000"
+    port: int = Field(3000, ge=1, le=65535)
+    secret_key: str = "dev-insecure-change-me"
+    tick_seconds: float = Field(1.0, gt=0, le=60)
+    worker_name: str = "worker"
+    # Outbound mail; with no host, emails are captured and shown in the outbox view.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "journeys@localhost"
+    allow_private_webhooks: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("smtp_security")
+    @classmethod
+    def _security(cls, value: str) -> str:
+        if value not in ("none", "starttls", "tls"):
+            raise ValueError("must be one of none, starttls, tls")
+        return value
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
+                                   init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings or an InvalidInput that names every bad setting and how to fix it."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        lines = []
+        for item in error.errors():
+            name = ".".join(str(p) for p in item["loc"]) or "settings"
+            lines.append(f"{name}: {item['msg']} (set it in the environment as "
+                         f"{_env_name(name)} or in journeys.toml)")
+        raise InvalidInput("bad settings: " + "; ".join(lines)) from None
+
+
+def _env_name(name: str) -> str:
+    return "DATABASE_URL" if name == "database_url" else f"JOURNEYS_{name.upper()}"
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("JOURNEYS_CONFIG", "journeys.toml"))

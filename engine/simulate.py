@@ -1,0 +1,240 @@
+"""Time-travel simulation: the live runtime on a ManualClock, a memory store and sequential ids.
+
+There is no second interpreter: the simulator adds clients, feeds events at their instants and
+lets `Runtime.run_until` step the virtual clock from wake-up to wake-up, exactly as the live
+engine would. Nothing is sent and nothing touches a real database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Mapping, Sequence
+
+from engine.calendar import client_zone, format_local
+from engine.clock import ManualClock, format_utc, parse_instant
+from engine.domain import Client, StepRecord
+from engine.errors import InvalidDocument, InvalidInput
+from engine.graph.validate import validate
+from engine.ids import SequentialIds
+from engine.service import Engine
+from engine.services.clients import parse_client_fields
+from engine.services.events import check_event_type
+from engine.storage.memory import MemoryStore
+
+SIM_EVENT_TYPES = {"client_updated", "client_added", "approval"}
+EVENT_KEYS = {"at", "client", "type", "data"}
+
+
+@dataclass
+class SimulationResult:
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"steps": self.steps, "runs": self.runs}
+
+
+@dataclass
+class _Event:
+    at: datetime
+    client: str
+    type: str
+    data: dict[str, Any]
+    index: int
+
+
+def default_until(clients: Sequence[Mapping[str, Any]], start: datetime) -> datetime:
+    """The last client anchor date plus one year (the spec's default for --until)."""
+    latest: date | None = None
+    for client in clients:
+        candidates = [client.get("wedding_date"), *(client.get("dates") or {}).values()]
+        for value in candidates:
+            try:
+                parsed = date.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                parsed = None
+            if parsed is not None and (latest is None or parsed > latest):
+                latest = parsed
+    if latest is None:
+        return start + timedelta(days=366)
+    end = datetime(latest.year, latest.month, latest.day, tzinfo=start.tzinfo)
+    try:
+        end = end.replace(year=end.year + 1)
+    except ValueError:  # 29 February
+        end = end.replace(year=end.year + 1, day=28)
+    return max(end + timedelta(days=1), start)
+
+
+def _parse_clients(clients: Any) -> list[dict[str, Any]]:
+    if not isinstance(clients, list):
+        raise InvalidInput("clients must be a JSON list of client objects")
+    seen: set[str] = set()
+    parsed = []
+    for i, raw in enumerate(clients):
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"clients[{i}] must be an object")
+        cid = raw.get("id")
+        if not isinstance(cid, str) or not cid:
+            raise InvalidInput(f"clients[{i}]: `id` is required (a non-empty string)")
+        if cid in seen:
+            raise InvalidInput(f"clients[{i}]: duplicate client id {cid!r}")
+        seen.add(cid)
+        data = {k: v for k, v in raw.items() if k not in ("id", "added_at")}
+        data.setdefault("name", cid)
+        data.setdefault("email", f"{cid}@example.invalid" if "@" not in cid else cid)
+        try:
+            values = parse_client_fields({**data, "external_id": cid}, partial=False)
+        except InvalidInput as error:
+            raise InvalidInput(f"clients[{i}] ({cid}): {error.message}") from None
+        added_at = parse_instant(raw["added_at"]) if raw.get("added_at") else None
+        parsed.append({"id": cid, "data": {**data, "external_id": cid}, "values": values,
+                       "added_at": added_at})
+    return parsed
+
+
+def _parse_events(events: Any, client_ids: set[str]) -> list[_Event]:
+    if events is None:
+        return []
+    if not isinstance(events, list):
+        raise InvalidInput("events must be a JSON list of event objects")
+    parsed = []
+    for i, raw in enumerate(events):
+        where = f"events[{i}]"
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"{where} must be an object")
+        unknown = set(raw) - EVENT_KEYS
+        if unknown:
+            raise InvalidInput(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+        if raw.get("client") not in client_ids:
+            raise InvalidInput(f"{where}: unknown client {raw.get('client')!r}")
+        etype = raw.get("type")
+        if etype not in SIM_EVENT_TYPES:
+            try:
+                check_event_type(etype)
+            except InvalidInput as error:
+                raise InvalidInput(f"{where}: {error.message}") from None
+        try:
+            at = parse_instant(str(raw.get("at")))
+        except ValueError:
+            raise InvalidInput(f"{where}: `at` must be an ISO 8601 instant, got {raw.get('at')!r}")
+        data = raw.get("data") or {}
+        if not isinstance(data, dict):
+            raise InvalidInput(f"{where}: `data` must be an object")
+        parsed.append(_Event(at=at, client=raw["client"], type=etype, data=data, index=i))
+    parsed.sort(key=lambda e: (e.at, e.index))
+    return parsed
+
+
+class Simulation:
+    def __init__(self, document: dict[str, Any], clients: Any, events: Any = None, *,
+                 start: datetime, until: datetime | None = None, seed: int | str = 0,
+                 vendor_timezone: str = "UTC",
+                 progress: Callable[[datetime, datetime], None] | None = None):
+        problems = validate(document)
+        if any(p.severity == "error" for p in problems):
+            raise InvalidDocument(problems)
+        self.document = document
+        self.clients = _parse_clients(clients)
+        self.events = _parse_events(events, {c["id"] for c in self.clients})
+        self.start = start
+        self.until = until or default_until(clients, start)
+        if self.until < start:
+            raise InvalidInput("--until is before --start")
+        self.clock = ManualClock(start)
+        self.engine = Engine(MemoryStore(), self.clock, SequentialIds(), seed=str(seed))
+        self.vendor = self.engine.create_vendor("Simulation", timezone=vendor_timezone,
+                                                vendor_id="sim")
+        self.progress = progress
+        self.steps: list[dict[str, Any]] = []
+        self.engine_ids: dict[str, str] = {}
+        self.journey_settings_tz = (document.get("settings") or {}).get("timezone")
+        self.engine.runtime.step_hooks.append(self._record)
+
+    def _record(self, step: StepRecord, client: Client) -> None:
+        if step.type in ("trigger", "control"):
+            return
+        tz = client_zone(client.timezone, self.journey_settings_tz, self.vendor.timezone)
+        self.steps.append({"client": client.external_id, "node": step.node, "type": step.type,
+                           "at": format_utc(step.at), "local": format_local(step.at, tz),
+                           "outcome": step.outcome})
+
+    def run(self) -> SimulationResult:
+        engine = self.engine
+        journey = engine.journeys.create("sim", self.document, actor="simulation")
+        engine.journeys.publish("sim", journey.id, actor="simulation")
+        late = {e.client for e in self.events if e.type == "client_added"}
+        arrivals = [_Event(at=c["added_at"], client=c["id"], type="client_added", data={},
+                           index=-1) for c in self.clients if c["added_at"] and c["id"] not in late]
+        queue = sorted(self.events + arrivals, key=lambda e: (e.at, e.index))
+        for c in self.clients:
+            if c["id"] not in late and not c["added_at"]:
+                self._add(c["id"])
+        for event in queue:
+            if event.at > self.until:
+                break
+            self._advance_to(event.at - timedelta(microseconds=1))
+            if self.clock.now() < event.at:
+                self.clock.set(event.at)
+            self._deliver(event)
+        self._advance_to(self.until)
+        return SimulationResult(steps=self.steps, runs=self._runs(journey.id))
+
+    def _advance_to(self, target: datetime) -> None:
+        if target <= self.clock.now():
+            self.engine.run_due()
+            return
+        self.engine.run_until(target, between=None)
+        if self.progress:
+            self.progress(self.clock.now(), self.until)
+
+    def _add(self, cid: str) -> None:
+        spec = next(c for c in self.clients if c["id"] == cid)
+        if cid in self.engine_ids:
+            return
+        client = self.engine.clients.add("sim", spec["data"], actor="simulation")
+        self.engine_ids[cid] = client.id
+
+    def _deliver(self, event: _Event) -> None:
+        engine = self.engine
+        if event.type == "client_added":
+            self._add(event.client)
+            return
+        if event.client not in self.engine_ids:
+            raise InvalidInput(f"event at {format_utc(event.at)} for client {event.client!r} "
+                               "before that client was added")
+        cid = self.engine_ids[event.client]
+        if event.type == "client_updated":
+            engine.clients.update("sim", cid, event.data, actor="simulation")
+        elif event.type == "approval":
+            decision = event.data.get("decision", "approved")
+            for approval in engine.runs.approvals("sim"):
+                if approval.client_id == cid and (not event.data.get("node")
+                                                  or approval.node == event.data["node"]):
+                    engine.runs.decide("sim", approval.id, decision=decision,
+                                       actor="simulation", edits=event.data.get("edits"))
+        else:
+            engine.events.ingest("sim", client=cid, type=event.type, data=event.data,
+                                 actor="simulation")
+
+    def _runs(self, journey_id: str) -> list[dict[str, Any]]:
+        out = []
+        with self.engine.store.transaction() as tx:
+            runs = tx.list_runs("sim", journey_id=journey_id, limit=10**9)
+            for run in runs:
+                client = tx.get_client(run.client_id)
+                path = [s.node for s in sorted(tx.steps_for_run(run.id), key=lambda s: s.seq)
+                        if s.type != "control" and s.outcome not in ("failed",)]
+                if run.is_open and run.node and (not path or path[-1] != run.node
+                                                 or run.status == "failed"):
+                    path.append(run.node)  # where it waits (or failed) now
+                out.append({"client": client.external_id if client else run.client_id,
+                            "status": run.status, "path": path})
+        return out
+
+
+def simulate(document: dict[str, Any], clients: Any, events: Any = None, *, start: datetime,
+             until: datetime | None = None, seed: int | str = 0, vendor_timezone: str = "UTC",
+             progress: Callable[[datetime, datetime], None] | None = None) -> dict[str, Any]:
+    """Run `document` for `clients` from `start` to `until`; returns the spec's output object."""
+    return Simulation(document, clients, events, start=start, until=until, seed=seed,
+                      vendor_timezone=vendor_timezone, progress=progress).run().to_dict()
