@@ -66,7 +66,14 @@ class Client:
         return {"wedding_date": self.wedding_date, **self.dates}
 
     def clone(self) -> "Client":
-        return copy.deepcopy(self)
+        # Hot path (every step): copy containers one level down; nested field values deep.
+        new = copy.copy(self)
+        new.dates = dict(self.dates)
+        new.fields = {k: copy.deepcopy(v) if isinstance(v, (dict, list)) else v
+                      for k, v in self.fields.items()}
+        new.tags = list(self.tags)
+        new.form_answers = {k: dict(v) for k, v in self.form_answers.items()}
+        return new
 
     def view(self) -> dict[str, Any]:
         """What templates and conditions see as `client`."""

@@ -7,10 +7,10 @@ engine would. Nothing is sent and nothing touches a real database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Callable, Mapping, Sequence
 
-from engine.calendar import client_zone, format_local
+from engine.calendar import client_zone, format_local, localize
 from engine.clock import ManualClock, format_utc, parse_instant
 from engine.domain import Client, StepRecord
 from engine.errors import InvalidDocument, InvalidInput
@@ -43,26 +43,49 @@ class _Event:
     index: int
 
 
-def default_until(clients: Sequence[Mapping[str, Any]], start: datetime) -> datetime:
-    """The last client anchor date plus one year (the spec's default for --until)."""
-    latest: date | None = None
-    for client in clients:
-        candidates = [client.get("wedding_date"), *(client.get("dates") or {}).values()]
-        for value in candidates:
-            try:
-                parsed = date.fromisoformat(value) if isinstance(value, str) else None
-            except ValueError:
-                parsed = None
-            if parsed is not None and (latest is None or parsed > latest):
-                latest = parsed
-    if latest is None:
-        return start + timedelta(days=366)
-    end = datetime(latest.year, latest.month, latest.day, tzinfo=start.tzinfo)
+def _plus_year(day: date) -> date:
     try:
-        end = end.replace(year=end.year + 1)
+        return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
-        end = end.replace(year=end.year + 1, day=28)
-    return max(end + timedelta(days=1), start)
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _dates_of(data: Mapping[str, Any]) -> list[date]:
+    found = []
+    for value in [data.get("wedding_date"), *((data.get("dates") or {}).values()
+                                              if isinstance(data.get("dates"), dict) else ())]:
+        try:
+            parsed = date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            found.append(parsed)
+    return found
+
+
+def default_until(clients: Sequence[Mapping[str, Any]], start: datetime, *,
+                  events: Sequence[Mapping[str, Any]] = (), journey_timezone: str | None = None,
+                  vendor_timezone: str = "UTC") -> datetime:
+    """The spec's default for --until: the last client anchor date plus one year, through the
+    end of that local day in the client's zone. Dates set by `client_updated` events count too.
+    With no anchor date at all: one year after `start`."""
+    latest: datetime | None = None
+    by_id = {c.get("id"): c for c in clients if isinstance(c, Mapping)}
+    updates: dict[Any, list[date]] = {}
+    for event in events or ():
+        if isinstance(event, Mapping) and event.get("type") == "client_updated" \
+                and isinstance(event.get("data"), Mapping):
+            updates.setdefault(event.get("client"), []).extend(_dates_of(event["data"]))
+    for cid, client in by_id.items():
+        days = _dates_of(client) + updates.get(cid, [])
+        if not days:
+            continue
+        zone = client_zone(client.get("timezone"), journey_timezone, vendor_timezone)
+        end = localize(_plus_year(max(days)) + timedelta(days=1), time(0, 0), zone)
+        latest = end if latest is None or end > latest else latest
+    if latest is None:
+        latest = datetime.combine(_plus_year(start.date()), start.timetz())
+    return max(latest, start)
 
 
 def _parse_clients(clients: Any) -> list[dict[str, Any]]:
@@ -120,6 +143,11 @@ def _parse_events(events: Any, client_ids: set[str]) -> list[_Event]:
         data = raw.get("data") or {}
         if not isinstance(data, dict):
             raise InvalidInput(f"{where}: `data` must be an object")
+        if etype == "client_updated":  # checked up front, not half-way through the run
+            try:
+                parse_client_fields(data, partial=True)
+            except InvalidInput as error:
+                raise InvalidInput(f"{where}: {error.message}") from None
         parsed.append(_Event(at=at, client=raw["client"], type=etype, data=data, index=i))
     parsed.sort(key=lambda e: (e.at, e.index))
     return parsed
@@ -137,7 +165,10 @@ class Simulation:
         self.clients = _parse_clients(clients)
         self.events = _parse_events(events, {c["id"] for c in self.clients})
         self.start = start
-        self.until = until or default_until(clients, start)
+        settings_tz = (document.get("settings") or {}).get("timezone")
+        self.until = until or default_until(clients, start, events=events or (),
+                                            journey_timezone=settings_tz,
+                                            vendor_timezone=vendor_timezone)
         if self.until < start:
             raise InvalidInput("--until is before --start")
         self.clock = ManualClock(start)
@@ -145,18 +176,30 @@ class Simulation:
         self.vendor = self.engine.create_vendor("Simulation", timezone=vendor_timezone,
                                                 vendor_id="sim")
         self.progress = progress
-        self.steps: list[dict[str, Any]] = []
+        self.steps: list[tuple[str, str, dict[str, Any]]] = []  # (run id, step key, line)
         self.engine_ids: dict[str, str] = {}
         self.journey_settings_tz = (document.get("settings") or {}).get("timezone")
         self.engine.runtime.step_hooks.append(self._record)
 
     def _record(self, step: StepRecord, client: Client) -> None:
-        if step.type in ("trigger", "control"):
+        # Node steps only: the trigger shows in the run's path, controls are not steps, and a
+        # failure is shown by the run's status (the spec's outcomes have no "failed").
+        if step.type in ("trigger", "control") or step.outcome == "failed":
             return
         tz = client_zone(client.timezone, self.journey_settings_tz, self.vendor.timezone)
-        self.steps.append({"client": client.external_id, "node": step.node, "type": step.type,
-                           "at": format_utc(step.at), "local": format_local(step.at, tz),
-                           "outcome": step.outcome})
+        self.steps.append((step.run_id, step.key, {
+            "client": client.external_id, "node": step.node, "type": step.type,
+            "at": format_utc(step.at), "local": format_local(step.at, tz),
+            "outcome": step.outcome}))
+
+    def _committed_steps(self) -> list[dict[str, Any]]:
+        """The recorded lines whose transaction committed (a rolled-back step never happened)."""
+        with self.engine.store.transaction() as tx:
+            kept: dict[str, set[str]] = {}
+            for run_id, _, _ in self.steps:
+                if run_id not in kept:
+                    kept[run_id] = {s.key for s in tx.steps_for_run(run_id)}
+        return [line for run_id, key, line in self.steps if key in kept[run_id]]
 
     def run(self) -> SimulationResult:
         engine = self.engine
@@ -177,7 +220,7 @@ class Simulation:
                 self.clock.set(event.at)
             self._deliver(event)
         self._advance_to(self.until)
-        return SimulationResult(steps=self.steps, runs=self._runs(journey.id))
+        return SimulationResult(steps=self._committed_steps(), runs=self._runs(journey.id))
 
     def _advance_to(self, target: datetime) -> None:
         if target <= self.clock.now():
@@ -222,10 +265,11 @@ class Simulation:
             runs = tx.list_runs("sim", journey_id=journey_id, limit=10**9)
             for run in runs:
                 client = tx.get_client(run.client_id)
-                path = [s.node for s in sorted(tx.steps_for_run(run.id), key=lambda s: s.seq)
-                        if s.type != "control" and s.outcome not in ("failed",)]
-                if run.is_open and run.node and (not path or path[-1] != run.node
-                                                 or run.status == "failed"):
+                done = [s for s in sorted(tx.steps_for_run(run.id), key=lambda s: s.seq)
+                        if s.type != "control" and s.outcome != "failed"]
+                path = [s.node for s in done]
+                if run.is_open and run.node and \
+                        f"{run.node}#{run.visit}" not in {s.key for s in done}:
                     path.append(run.node)  # where it waits (or failed) now
                 out.append({"client": client.external_id if client else run.client_id,
                             "status": run.status, "path": path})

@@ -36,15 +36,26 @@ else
 fi
 
 # --- bun (from the npm registry, project-local) ------------------------------
-BUN_VERSION="${JOURNEYS_BUN_VERSION:-}"
-if [[ ! -x .tools/bin/bun ]] || ! .tools/bin/bun --version >/dev/null 2>&1; then
-  command -v npm >/dev/null 2>&1 || { log "npm is required to install bun (apt-get install nodejs npm)"; exit 1; }
-  log "installing bun${BUN_VERSION:+@$BUN_VERSION} into .tools via npm"
+# Same version Reflex pins (it would download that one itself if it could).
+BUN_VERSION="${JOURNEYS_BUN_VERSION:-$(.venv/bin/python -c \
+  'from reflex_base.constants.installer import Bun; print(Bun.VERSION)' 2>/dev/null || true)}"
+have_bun="$(.tools/bin/bun --version 2>/dev/null || true)"
+if [[ -z "$have_bun" || ( -n "$BUN_VERSION" && "$have_bun" != "$BUN_VERSION" ) ]]; then
+  command -v npm >/dev/null 2>&1 || { log "npm is required to install bun (apt-get install npm)"; exit 1; }
+  log "installing bun${BUN_VERSION:+@$BUN_VERSION} into .tools via npm (had: ${have_bun:-none})"
   mkdir -p .tools
-  npm install -g --no-fund --no-audit --prefix "$ROOT/.tools" "bun${BUN_VERSION:+@$BUN_VERSION}" >&2
-  .tools/bin/bun --version >/dev/null
+  npm install -g --no-fund --no-audit --loglevel=error --prefix "$ROOT/.tools" \
+    "bun${BUN_VERSION:+@$BUN_VERSION}" >&2
+  if ! .tools/bin/bun --version >/dev/null 2>&1; then
+    # npm may skip bun's postinstall (allow-scripts); link the platform binary directly.
+    native="$(find .tools/lib/node_modules/bun/node_modules/@oven -path '*/bin/bun' -type f 2>/dev/null | head -n1)"
+    [[ -n "$native" ]] || { log "bun installed but not runnable"; exit 1; }
+    chmod +x "$native"
+    ln -sf "$ROOT/$native" .tools/bin/bun
+  fi
+  log "bun $(.tools/bin/bun --version) installed"
 else
-  log "bun $(.tools/bin/bun --version) present"
+  log "bun $have_bun present"
 fi
 
 # --- Chromium for Playwright (Debian package) --------------------------------

@@ -411,13 +411,24 @@ function Canvas(props) {
         point = { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
       }
       const flow = screenToFlowPosition(point);
-      const position = {
-        x: Math.round((flow.x - NODE_WIDTH / 2) / GRID) * GRID,
-        y: Math.round((flow.y - 30) / GRID) * GRID,
-      };
+      const dropped = Boolean(clientPoint);
       const defaults = spec.defaults || {};
       setNodes((current) => {
         const taken = new Set(current.map((n) => n.id));
+        const position = {
+          x: Math.round((flow.x - NODE_WIDTH / 2) / GRID) * GRID,
+          y: Math.round((flow.y - 30) / GRID) * GRID,
+        };
+        // Added without a drop point (keyboard): step aside from nodes already there.
+        while (
+          !dropped &&
+          current.some(
+            (n) => Math.abs(n.position.x - position.x) < 2 * GRID && Math.abs(n.position.y - position.y) < 2 * GRID,
+          )
+        ) {
+          position.x += 2 * GRID;
+          position.y += 2 * GRID;
+        }
         const node = {
           id: uniqueId(type, taken),
           type,
@@ -502,6 +513,7 @@ function Canvas(props) {
             <MiniMap
               pannable
               zoomable
+              style={{ width: 150, height: 100 }}
               nodeColor={(n) => (catalog[n.type] && catalog[n.type].color) || "#94a3b8"}
               nodeStrokeWidth={2}
             />

@@ -175,6 +175,26 @@ def _validate(source: Any) -> list[Problem]:
     return v.problems
 
 
+def _guarded(check, code: str):
+    """A calendar checker that cannot raise: a crash on odd input becomes one problem."""
+
+    def run(value: Any, where: str) -> list[tuple[str, str]]:
+        try:
+            return check(value, where)
+        except Exception:
+            return [(code, f"{where}: is not valid ({_show(value)})")]
+
+    return run
+
+
+check_calendar = _guarded(check_calendar, "INVALID_CALENDAR")
+check_duration = _guarded(check_duration, "INVALID_DURATION")
+check_duration_or_time = _guarded(check_duration_or_time, "INVALID_DURATION")
+check_send_window = _guarded(check_send_window, "INVALID_SEND_WINDOW")
+check_time_spec = _guarded(check_time_spec, "INVALID_TIME")
+check_timezone = _guarded(check_timezone, "UNKNOWN_TIMEZONE")
+
+
 class _Validator:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -383,10 +403,12 @@ class _Validator:
     # -- config helpers ----------------------------------------------------------------------
 
     def keys(self, config: Mapping, allowed: tuple[str, ...], required: tuple[str, ...],
-             where: str, ref: str | None, what: str) -> None:
+             where: str, ref: str | None, what: str,
+             shown: tuple[str, ...] | None = None) -> None:
+        shown = allowed if shown is None else shown
         for key in config:
             if key not in allowed:
-                hint = (f"allowed: {_key_list(allowed)}" if allowed
+                hint = (f"allowed: {_key_list(shown)}" if shown
                         else "it takes no config")
                 self.add("INVALID_CONFIG",
                          f"{where}: unknown key {_show(key)} in config ({what}; {hint})", ref)
@@ -449,13 +471,14 @@ class _Validator:
     def config_trigger(self, c: Mapping, where: str, ref: str | None) -> None:
         time_keys = ("anchor", "offset", "at")
         is_date = c.get("event") == S.DATE_EVENT
-        allowed = ("event", "match") + (time_keys if is_date else ())
+        allowed = ("event", "match") + time_keys  # time keys on other triggers: see below
         for key in c:
             if key in time_keys and not is_date:
                 self.add("INVALID_CONFIG", f"{where}: config.{key} is only for date triggers "
                                            f"(event 'date')", ref)
         self.keys(c, allowed, ("event",), where, ref,
-                  "date trigger" if is_date else "trigger")
+                  "date trigger" if is_date else "trigger",
+                  shown=("event", "match") + (time_keys if is_date else ()))
         if "event" in c:
             self.event(c["event"], f"{where}: config.event", ref, "INVALID_CONFIG",
                        allow_date=True)

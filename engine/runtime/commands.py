@@ -16,6 +16,7 @@ class RecordStep:
     entered_at: datetime | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     actor: str = "engine"
+    seq: int = 0  # the run's step counter for this line: the timeline's order
 
 
 @dataclass

@@ -69,7 +69,9 @@ class Runtime:
                 vendor: Vendor | None = None) -> Run:
         """Walk `run` for `cause` and write everything it decided. Returns the new run state."""
         vendor = vendor or self.vendor(tx, run.vendor_id)
-        client = client if client is not None else tx.get_client(run.client_id)
+        # Always the client as this transaction sees it now: an earlier run in the same
+        # transaction may have changed it (an action node), and a stale copy would undo that.
+        client = tx.get_client(run.client_id) or client
         if client is None:
             raise NotFound("client", run.client_id)
         compiled = self.compiled_for(tx, run.journey_id, run.version, vendor)
@@ -86,7 +88,7 @@ class Runtime:
             if isinstance(cmd, RecordStep):
                 step = StepRecord(run_id=run.id, key=f"{cmd.node}#{cmd.visit}", node=cmd.node,
                                   visit=cmd.visit, type=cmd.type, outcome=cmd.outcome, at=cmd.at,
-                                  seq=run.seq, actor=cmd.actor, detail=cmd.detail,
+                                  seq=cmd.seq or run.seq, actor=cmd.actor, detail=cmd.detail,
                                   vendor_id=run.vendor_id, journey_id=run.journey_id,
                                   version=run.version, client_id=run.client_id,
                                   entered_at=cmd.entered_at)
@@ -190,10 +192,12 @@ class Runtime:
         pending = {w.journey_id: w for w in tx.date_triggers_for_client(client.id)}
         for journey in journeys if journeys is not None else tx.live_journeys(client.vendor_id):
             compiled = self.compiled_for(tx, journey.id, journey.live_version, vendor)
+            existing = pending.get(journey.id)
             if compiled.trigger.get("event") != "date":
+                if existing is not None:  # a new version no longer starts on a date
+                    tx.delete_date_trigger(journey.id, client.id)
                 continue
             moment = self.date_trigger_moment(compiled, client, vendor)
-            existing = pending.get(journey.id)
             if moment is not None and moment > now:
                 if existing is None or existing.due_at != moment:
                     tx.put_wakeup(WakeUp(id=f"dt:{journey.id}:{client.id}",
@@ -236,9 +240,12 @@ class Runtime:
             tx.delete_date_trigger(wakeup.journey_id, wakeup.client_id)
             journey = tx.get_journey(wakeup.journey_id)
             client = tx.get_client(wakeup.client_id)
-            if journey is not None and client is not None:
-                self.start_run(tx, journey, client, {"type": "date"},
-                               self.vendor(tx, client.vendor_id))
+            if journey is None or client is None or journey.live_version is None:
+                return
+            vendor = self.vendor(tx, client.vendor_id)
+            compiled = self.compiled_for(tx, journey.id, journey.live_version, vendor)
+            if compiled.trigger.get("event") == "date":
+                self.start_run(tx, journey, client, {"type": "date"}, vendor)
             return
         run = tx.get_run(wakeup.run_id)
         if run is None or run.status != RunStatus.WAITING or run.due_at != wakeup.due_at:

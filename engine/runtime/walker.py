@@ -73,6 +73,7 @@ class Walker:
         self.run = run
         self.commands: list[Command] = []
         self.client_changes: dict[str, Any] = {}
+        self.was = run.status  # the status before this walk (a skip of a failed run differs)
 
     # -- entry point -----------------------------------------------------------------------
     def handle(self, cause: c.Cause) -> Decision:
@@ -125,7 +126,7 @@ class Walker:
         self.commands.append(RecordStep(node=node_id, visit=self.run.visit, type=node_type,
                                         outcome=outcome, at=self.ctx.now,
                                         entered_at=self.run.entered_at, detail=detail,
-                                        actor=actor))
+                                        actor=actor, seq=self.run.seq))
 
     def _complete(self) -> None:
         self.run.status = RunStatus.COMPLETED
@@ -229,7 +230,8 @@ class Walker:
         timeout = config["timeout"]
         if _is_time(timeout):
             due = self._resolve_or_wait_date(timeout)
-            if due is None:
+            if due is None:  # the event can still arrive: keep listening while the date is unknown
+                self.run.wait.update(event=config["event"], match=config.get("match"))
                 return self._stay()
             if due < self.ctx.now - self.ctx.settings.past_due_grace:
                 return self._after("timeout", "timeout", due=format_utc(due), past_due=True)
@@ -241,7 +243,7 @@ class Walker:
         return self._stay()
 
     def _node_email(self, config: dict[str, Any]) -> str | None:
-        content = self._render_email(config)
+        content = self._render_email(config)  # renders now so a bad template fails here
         if config.get("requires_approval"):
             approval = config.get("approval") or {}
             deadline = (self._time_or_duration(approval["timeout"])
@@ -251,19 +253,25 @@ class Walker:
                                                 on_timeout=approval.get("on_timeout")))
             self._wait("approval", deadline, on_timeout=approval.get("on_timeout"))
             return self._stay()
-        return self._send_or_hold(content)
+        # Held by the send window: rendered again when it goes, so a date changed meanwhile
+        # shows the new date. Only an approved (possibly edited) text is kept as it is.
+        # Sent at once: the text just rendered is what a second render would give (same data,
+        # same instant), so it is used as it is (half the template work of the hot loop).
+        return self._send_or_hold(None, rendered=content)
 
     def _node_form(self, config: dict[str, Any]) -> str | None:
         return self._send_or_hold(None)
 
-    def _send_or_hold(self, content: dict[str, Any] | None) -> str | None:
-        """Send now if the send window is open, else wait for its next opening."""
+    def _send_or_hold(self, content: dict[str, Any] | None,
+                      rendered: dict[str, Any] | None = None) -> str | None:
+        """Send now if the send window is open, else wait for its next opening. `rendered` is
+        the node's text rendered at this instant, used only if it goes now."""
         opening = next_send_time(self.ctx.now, self.ctx.settings.send_window, self.ctx.tz,
                                  self.ctx.settings.calendar)
         if opening > self.ctx.now:
             self._wait("window", opening, content=content)
             return self._stay()
-        return self._send(content)
+        return self._send(content or rendered)
 
     def _send(self, content: dict[str, Any] | None) -> str | None:
         node = self.ctx.graph.node(self.run.node)
@@ -297,7 +305,7 @@ class Walker:
                 nxt = self._after("skipped", reason="rejected", by=cause.actor)
             else:
                 content = {**self._render_email(node.config), **(cause.edits or {})}
-                nxt = self._send_or_hold(content)
+                nxt = self._send_or_hold(content if cause.edits else None)
                 if run.status == RunStatus.WAITING:
                     return
         elif isinstance(cause, c.DateAvailable):
@@ -313,7 +321,7 @@ class Walker:
             self.commands.append(ResolveApproval(node=node.id, visit=run.visit,
                                                  status="expired", actor="engine"))
             if wait.get("on_timeout") == "send":
-                nxt = self._send_or_hold(self._render_email(node.config))
+                nxt = self._send_or_hold(None)
                 if run.status == RunStatus.WAITING:
                     return
             else:
@@ -349,9 +357,13 @@ class Walker:
                 due = resolve_time(spec, client_dates=self.ctx.client.anchor_dates(),
                                    tz=self.ctx.tz, calendar=self.ctx.settings.calendar)
             except MissingDate as missing:
-                self._wait("needs_date", None, anchor=missing.anchor, spec=spec)
+                listening = {k: wait[k] for k in ("event", "match") if k in wait}
+                self._wait("needs_date", None, anchor=missing.anchor, spec=spec, **listening)
                 run.status = RunStatus.NEEDS_DATE
                 return
+        elif kind == "window":  # the window's next opening from now (zone may have changed)
+            due = next_send_time(self.ctx.now, self.ctx.settings.send_window, self.ctx.tz,
+                                 self.ctx.settings.calendar)
         else:
             due = run.due_at or (datetime.fromisoformat(wait["due"].replace("Z", "+00:00"))
                                  if wait.get("due") else None)
@@ -391,6 +403,9 @@ class Walker:
         run = self.run
         node = self.ctx.graph.node(run.node)
         wait_kind = (run.wait or {}).get("kind")
+        if self.was == RunStatus.FAILED:  # node#visit holds the failure: log the skip as a new visit
+            run.visits[node.id] = run.visits.get(node.id, run.visit) + 1
+            run.visit = run.visits[node.id]
         if wait_kind == "approval":
             self.commands.append(ResolveApproval(node=node.id, visit=run.visit,
                                                  status="rejected", actor=actor))
@@ -401,7 +416,7 @@ class Walker:
         self.commands.append(RecordStep(node=node.id, visit=run.visit, type=node.type,
                                         outcome="skipped", at=self.ctx.now,
                                         entered_at=run.entered_at, detail={"by": actor},
-                                        actor=actor))
+                                        actor=actor, seq=self.run.seq))
         self._enter(self.ctx.graph.next(node.id, label))
 
     # -- helpers -----------------------------------------------------------------------------
@@ -475,8 +490,9 @@ def walk(ctx: WalkContext, run: Run, cause: c.Cause) -> Decision:
 
 def event_matches(wait: dict[str, Any], event_type: str, data: dict[str, Any], ctx: WalkContext,
                   run: Run) -> bool:
-    """Does an arriving event resume a run waiting at a wait_for node?"""
-    if wait.get("kind") != "wait_for" or wait.get("event") != event_type:
+    """Does an arriving event resume a run waiting at a wait_for node? (Also one whose TIME
+    timeout waits for a client date: the event is still awaited meanwhile.)"""
+    if wait.get("kind") not in ("wait_for", "needs_date") or wait.get("event") != event_type:
         return False
     match = wait.get("match")
     if not match:

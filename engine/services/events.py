@@ -42,8 +42,8 @@ class EventService:
         with self.rt.store.transaction() as tx:
             if key is not None:
                 seen = tx.get_event_by_key(vendor_id, key)
-                if seen is not None:
-                    return {**seen.result, "duplicate": True}
+                if seen is not None:  # a replay: the first answer, unchanged, and no effect
+                    return copy.deepcopy(seen.result)
             vendor = self.rt.vendor(tx, vendor_id)
             found = tx.get_client(client)
             if found is None or found.vendor_id != vendor_id:
@@ -78,7 +78,7 @@ class EventService:
                 rt.save_run(tx, ended)
                 result["exited"].append(run.id)
                 continue
-            if run.status == RunStatus.WAITING:
+            if run.status in (RunStatus.WAITING, RunStatus.NEEDS_DATE):  # paused: ignored
                 ctx = rt.context(compiled, client, vendor, now)
                 if event_matches(run.wait or {}, event_type, data, ctx, run):
                     rt.advance(tx, run, c.EventArrived(event_type, data), client=client,

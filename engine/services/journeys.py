@@ -158,6 +158,9 @@ class JourneyService:
                 old = (moved.version, moved.node)
                 new_node = mapping[moved.node]
                 moved.version, moved.node = to_version, new_node
+                if new_node != old[1]:  # a fresh visit of the new node: (run, node, visit) stays unique
+                    moved.visits[new_node] = moved.visits.get(new_node, 0) + 1
+                    moved.visit = moved.visits[new_node]
                 moved.seq += 1
                 tx.add_step(StepRecord(run_id=run.id, key=f"control#{moved.seq}", node=new_node,
                                        visit=moved.visit, type="control", outcome="migrated",
@@ -171,6 +174,15 @@ class JourneyService:
                 if moved.status == RunStatus.WAITING and node_type in ("delay", "wait_for") \
                         and wait_kind in ("delay", "wait_for", "needs_date"):
                     self.rt.advance(tx, moved, c.Retime())
+                elif wait_kind == "approval" and new_node != old[1]:
+                    # The held email belongs to the old node: withdraw it, ask for the new one.
+                    approval = tx.get_approval(f"{run.id}:{old[1]}:{run.visit}")
+                    if approval is not None and approval.status == "pending":
+                        approval = copy.copy(approval)
+                        approval.status, approval.decided_by = "cancelled", actor
+                        approval.decided_at = self.rt.clock.now()
+                        tx.put_approval(approval)
+                    self.rt.advance(tx, moved, c.Retry(actor))
                 elif moved.status in (RunStatus.WAITING, RunStatus.NEEDS_DATE) and \
                         _wait_fits(wait_kind, node_type):
                     self.rt.save_run(tx, moved)

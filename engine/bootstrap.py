@@ -1,0 +1,43 @@
+"""The one place that builds a live engine: settings -> database -> store -> Engine.
+
+Only here is a SystemClock created; everything below takes the clock it is given.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from engine.clock import Clock, ScaledClock, SystemClock, parse_instant
+from engine.service import Engine
+from engine.settings import Settings, load_settings
+
+
+@dataclass
+class Live:
+    settings: Settings
+    engine: Engine
+    sa_engine: Any
+
+
+def clock_from_env() -> Clock:
+    """JOURNEYS_CLOCK="<virtual epoch>,<real epoch>,<scale>" runs on fast virtual time (soak and
+    crash tests: a one-minute delay in a second); otherwise the system clock."""
+    spec = os.environ.get("JOURNEYS_CLOCK")
+    if not spec:
+        return SystemClock()
+    epoch, real_epoch, scale = spec.split(",")
+    return ScaledClock(parse_instant(epoch), parse_instant(real_epoch), float(scale))
+
+
+def open_live(settings: Settings | None = None, *, clock: Clock | None = None,
+              migrate_first: bool = True) -> Live:
+    from engine.storage.database import make_engine, migrate
+    from engine.storage.sql.store import SqlStore
+
+    settings = settings or load_settings()
+    if migrate_first:
+        migrate(settings.database_url)
+    sa_engine = make_engine(settings.database_url)
+    engine = Engine(SqlStore(sa_engine), clock or clock_from_env(), base_url=settings.base_url)
+    return Live(settings=settings, engine=engine, sa_engine=sa_engine)

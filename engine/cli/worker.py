@@ -1,0 +1,38 @@
+"""`journeys worker`: run the engine (scheduler and steps) without the UI."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from engine.errors import JourneyError
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("worker", help="run the engine's scheduler and steps (no UI)",
+                                   description="Run due steps from the database until stopped "
+                                               "with SIGTERM or Ctrl-C.")
+    parser.add_argument("--database-url", help="overrides DATABASE_URL")
+    parser.add_argument("--name", help="this worker's name (logs, leases)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.bootstrap import open_live
+    from engine.settings import load_settings
+    from engine.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    overrides = {}
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    if args.name:
+        overrides["worker_name"] = args.name
+    try:
+        live = open_live(load_settings(**overrides))
+    except JourneyError as error:
+        print(f"journeys worker: {error.message}", file=sys.stderr)
+        return 2
+    return Worker(live).run_forever()

@@ -1,0 +1,485 @@
+"""SqlStore: the storage contract on SQLite and PostgreSQL, with SQLAlchemy Core.
+
+One connection and one database transaction per `Store.transaction()`. Statements are built
+once per dialect and reused (SQLAlchemy caches their compiled SQL), reads select exactly the
+dataclass's fields in order, and every write is a single statement by key:
+
+- put_*: INSERT ... ON CONFLICT (primary key) DO UPDATE (an upsert, both dialects);
+- add_step / add_effect / add_version / add_event: INSERT ... ON CONFLICT DO NOTHING and the row
+  count says whether it landed, so a duplicate never aborts a PostgreSQL transaction;
+- put_wakeup: an upsert on the natural key (run_id, or (client, journey) among date triggers),
+  so replacing a wake-up is one statement and a run can never hold two.
+
+due_wakeups/due_effects take row locks with FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent
+schedulers or senders never claim the same row. SQLite has one writer at a time (every
+transaction starts with BEGIN IMMEDIATE, see engine.storage.database), so a plain SELECT is
+already exclusive there.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import fields
+from datetime import date, datetime
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import Engine, Table, bindparam, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, URL
+from sqlalchemy.exc import IntegrityError
+
+from engine.domain import (Approval, Client, Effect, Event, FormRequest, Journey, JourneyVersion,
+                           Run, StepRecord, Vendor, WakeUp)
+from engine.errors import Conflict, DuplicateStep
+from engine.storage.base import Store, Tx
+from engine.storage.database import make_engine
+from engine.storage.sql import tables as T
+
+_DATE_TRIGGER = text("kind = 'date_trigger'")
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _cols(table: Table, cls: type) -> list:
+    return [table.c[name] for name in _names(cls)]
+
+
+class _Statements:
+    """Every statement the store runs, built once per dialect."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.lock = dialect == "postgresql"
+
+        def upsert(table: Table, conflict: list[str], where: Any = None):
+            stmt = insert(table)
+            skip = set(conflict) | {c.name for c in table.primary_key if c.autoincrement is True}
+            return stmt.on_conflict_do_update(
+                index_elements=conflict, index_where=where,
+                set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in skip})
+
+        def get(table: Table, cls: type, *keys: str):
+            return select(*_cols(table, cls)).where(
+                *[table.c[k] == bindparam(k) for k in keys])
+
+        self.put_vendor = upsert(T.vendor, ["id"])
+        self.put_client = upsert(T.client, ["id"])
+        self.put_journey = upsert(T.journey, ["id"])
+        self.put_run = upsert(T.run, ["id"])
+        self.put_effect = upsert(T.effect, ["id"])
+        self.put_approval = upsert(T.approval, ["id"])
+        # Form requests are addressed by token (as in the memory store).
+        self.put_form_request = upsert(T.form_request, ["token"])
+        self.put_run_wakeup = upsert(T.wakeup, ["run_id"])
+        self.put_date_trigger = upsert(T.wakeup, ["client_id", "journey_id"], _DATE_TRIGGER)
+        self.put_other_wakeup = upsert(T.wakeup, ["id"])
+
+        self.add_version = insert(T.journey_version).on_conflict_do_nothing(
+            index_elements=["journey_id", "version"])
+        self.add_step = insert(T.step).on_conflict_do_nothing(index_elements=["run_id", "key"])
+        self.add_event = insert(T.event).on_conflict_do_nothing(index_elements=["vendor_id", "key"])
+        self.add_effect = insert(T.effect).on_conflict_do_nothing(index_elements=["key"])
+
+        self.get_vendor = get(T.vendor, Vendor, "id")
+        self.get_client = get(T.client, Client, "id")
+        self.find_client = get(T.client, Client, "vendor_id", "external_id")
+        self.client_owner = select(T.client.c.id).where(
+            T.client.c.vendor_id == bindparam("vendor_id"),
+            T.client.c.external_id == bindparam("external_id"),
+            T.client.c.id != bindparam("id")).limit(1)
+        self.get_journey = get(T.journey, Journey, "id")
+        self.get_version = get(T.journey_version, JourneyVersion, "journey_id", "version")
+        self.get_run = get(T.run, Run, "id")
+        self.get_event_by_key = get(T.event, Event, "vendor_id", "key")
+        self.get_run_wakeup = get(T.wakeup, WakeUp, "run_id")
+        self.get_effect = get(T.effect, Effect, "id")
+        self.get_approval = get(T.approval, Approval, "id")
+        self.get_form_request = get(T.form_request, FormRequest, "token")
+        self.steps_for_run = get(T.step, StepRecord, "run_id").order_by(T.step.c.id)
+
+        w = T.wakeup
+        self.delete_run_wakeup = w.delete().where(w.c.run_id == bindparam("run_id"))
+        self.delete_date_trigger = w.delete().where(
+            w.c.journey_id == bindparam("journey_id"), w.c.client_id == bindparam("client_id"),
+            w.c.kind == "date_trigger")
+        self.date_triggers_for_client = get(T.wakeup, WakeUp, "client_id").where(
+            w.c.kind == "date_trigger").order_by(w.c.due_at, w.c.id)
+        due = (select(*_cols(w, WakeUp)).where(w.c.due_at <= bindparam("now", type_=w.c.due_at.type))
+               .order_by(w.c.due_at, w.c.id).limit(bindparam("limit")))
+        self.due_wakeups = due.with_for_update(skip_locked=True) if self.lock else due
+        self.next_due_at = select(func.min(w.c.due_at))
+        self.count_wakeups = select(func.count()).select_from(w)
+
+        e = T.effect
+        due_fx = (select(*_cols(e, Effect))
+                  .where(e.c.status == "pending",
+                         (e.c.next_attempt_at.is_(None))
+                         | (e.c.next_attempt_at <= bindparam("now", type_=e.c.next_attempt_at.type)))
+                  .order_by(func.coalesce(e.c.next_attempt_at, e.c.created_at), e.c.id)
+                  .limit(bindparam("limit")))
+        self.due_effects = due_fx.with_for_update(skip_locked=True) if self.lock else due_fx
+
+    def text_order(self, column: Any) -> Any:
+        """Case-insensitive name order in code-point order (as Python sorts), on both dialects."""
+        lowered = func.lower(column)
+        return lowered.collate("C") if self.dialect == "postgresql" else lowered
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(dialect: str) -> _Statements:
+    found = _STATEMENTS.get(dialect)
+    if found is None:
+        found = _STATEMENTS[dialect] = _Statements(dialect)
+    return found
+
+
+# -- conversions between dataclasses and rows ------------------------------------------------------
+
+_VENDOR, _CLIENT, _JOURNEY, _VERSION = _names(Vendor), _names(Client), _names(Journey), \
+    _names(JourneyVersion)
+_RUN, _STEP, _EVENT, _WAKEUP = _names(Run), _names(StepRecord), _names(Event), _names(WakeUp)
+_EFFECT, _APPROVAL, _FORM = _names(Effect), _names(Approval), _names(FormRequest)
+
+
+def _params(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def _vendor_params(v: Vendor) -> dict[str, Any]:
+    params = _params(v, _VENDOR)
+    params["blackout_dates"] = [_iso(d) for d in v.blackout_dates or ()]
+    return params
+
+
+def _vendor(row: Any) -> Vendor:
+    v = Vendor(*row)
+    v.blackout_dates = [_date(d) for d in v.blackout_dates or ()]
+    return v
+
+
+def _client_params(c: Client) -> dict[str, Any]:
+    params = _params(c, _CLIENT)
+    params["dates"] = {k: _iso(d) for k, d in (c.dates or {}).items()}
+    return params
+
+
+def _client(row: Any) -> Client:
+    c = Client(*row)
+    c.dates = {k: _date(d) for k, d in (c.dates or {}).items()}
+    return c
+
+
+def _integrity(error: IntegrityError, message: str, **details: Any) -> Conflict:
+    return Conflict(message, details={**details, "database": str(error.orig)[:300]})
+
+
+class SqlTx(Tx):
+    """One database transaction. Entities read from it are fresh objects."""
+
+    def __init__(self, conn: Connection, statements: _Statements):
+        self.conn = conn
+        self.s = statements
+
+    def _one(self, stmt: Any, params: dict[str, Any]) -> Any:
+        return self.conn.execute(stmt, params).first()
+
+    # -- vendors ---------------------------------------------------------------------------
+    def get_vendor(self, vendor_id: str) -> Vendor | None:
+        row = self._one(self.s.get_vendor, {"id": vendor_id})
+        return _vendor(row) if row is not None else None
+
+    def put_vendor(self, vendor: Vendor) -> None:
+        self.conn.execute(self.s.put_vendor, _vendor_params(vendor))
+
+    def list_vendors(self) -> list[Vendor]:
+        v = T.vendor
+        rows = self.conn.execute(select(*_cols(v, Vendor)).order_by(v.c.created_at, v.c.id))
+        return [_vendor(r) for r in rows]
+
+    # -- clients ---------------------------------------------------------------------------
+    def get_client(self, client_id: str) -> Client | None:
+        row = self._one(self.s.get_client, {"id": client_id})
+        return _client(row) if row is not None else None
+
+    def find_client(self, vendor_id: str, external_id: str) -> Client | None:
+        row = self._one(self.s.find_client, {"vendor_id": vendor_id, "external_id": external_id})
+        return _client(row) if row is not None else None
+
+    def put_client(self, client: Client) -> None:
+        # Check first so that the usual conflict leaves the transaction usable on PostgreSQL;
+        # the unique constraint still decides a race.
+        if client.external_id is not None and self._one(self.s.client_owner, {
+                "vendor_id": client.vendor_id, "external_id": client.external_id,
+                "id": client.id}) is not None:
+            raise Conflict(f"a client with external_id {client.external_id!r} already exists",
+                           details={"external_id": client.external_id})
+        try:
+            self.conn.execute(self.s.put_client, _client_params(client))
+        except IntegrityError as error:
+            raise _integrity(error, f"client {client.id!r} could not be written",
+                             external_id=client.external_id) from error
+
+    def delete_client(self, client_id: str) -> None:
+        self.conn.execute(T.client.delete().where(T.client.c.id == client_id))
+
+    def list_clients(self, vendor_id: str, *, search: str | None = None, limit: int = 100,
+                     offset: int = 0) -> list[Client]:
+        c = T.client
+        stmt = select(*_cols(c, Client)).where(c.c.vendor_id == vendor_id)
+        if search:
+            needle = search.lower()
+            stmt = stmt.where(
+                func.lower(c.c.name).contains(needle, autoescape=True)
+                | func.lower(c.c.email).contains(needle, autoescape=True)
+                | func.lower(func.coalesce(c.c.external_id, "")).contains(needle, autoescape=True))
+        stmt = stmt.order_by(self.s.text_order(c.c.name), c.c.id).limit(limit).offset(offset)
+        return [_client(r) for r in self.conn.execute(stmt)]
+
+    # -- journeys and versions -------------------------------------------------------------
+    def get_journey(self, journey_id: str) -> Journey | None:
+        row = self._one(self.s.get_journey, {"id": journey_id})
+        return Journey(*row) if row is not None else None
+
+    def put_journey(self, journey: Journey) -> None:
+        try:
+            self.conn.execute(self.s.put_journey, _params(journey, _JOURNEY))
+        except IntegrityError as error:
+            raise _integrity(error, f"journey {journey.id!r} could not be written") from error
+
+    def delete_journey(self, journey_id: str) -> None:
+        # Its versions go with it (ON DELETE CASCADE).
+        self.conn.execute(T.journey.delete().where(T.journey.c.id == journey_id))
+
+    def _journeys(self, vendor_id: str, *conditions: Any) -> list[Journey]:
+        j = T.journey
+        stmt = (select(*_cols(j, Journey)).where(j.c.vendor_id == vendor_id, *conditions)
+                .order_by(self.s.text_order(j.c.name), j.c.id))
+        return [Journey(*r) for r in self.conn.execute(stmt)]
+
+    def list_journeys(self, vendor_id: str) -> list[Journey]:
+        return self._journeys(vendor_id)
+
+    def live_journeys(self, vendor_id: str) -> list[Journey]:
+        j = T.journey
+        return self._journeys(vendor_id, j.c.live_version.is_not(None), j.c.archived.is_(False))
+
+    def get_version(self, journey_id: str, version: int) -> JourneyVersion | None:
+        row = self._one(self.s.get_version, {"journey_id": journey_id, "version": version})
+        return JourneyVersion(*row) if row is not None else None
+
+    def add_version(self, version: JourneyVersion) -> None:
+        message = f"version {version.version} of journey {version.journey_id!r} exists"
+        try:
+            inserted = self.conn.execute(self.s.add_version,
+                                         _params(version, _VERSION)).rowcount
+        except IntegrityError as error:
+            raise _integrity(error, f"version {version.version} of journey "
+                             f"{version.journey_id!r} could not be written") from error
+        if not inserted:
+            raise Conflict(message)
+
+    def list_versions(self, journey_id: str) -> list[JourneyVersion]:
+        v = T.journey_version
+        stmt = select(*_cols(v, JourneyVersion)).where(v.c.journey_id == journey_id).order_by(
+            v.c.version)
+        return [JourneyVersion(*r) for r in self.conn.execute(stmt)]
+
+    # -- runs ------------------------------------------------------------------------------
+    def get_run(self, run_id: str) -> Run | None:
+        row = self._one(self.s.get_run, {"id": run_id})
+        return Run(*row) if row is not None else None
+
+    def put_run(self, run: Run) -> None:
+        self.conn.execute(self.s.put_run, _params(run, _RUN))
+
+    def runs_for_client(self, client_id: str, *, journey_id: str | None = None,
+                        statuses: Iterable[str] | None = None) -> list[Run]:
+        r = T.run
+        stmt = select(*_cols(r, Run)).where(r.c.client_id == client_id)
+        if journey_id is not None:
+            stmt = stmt.where(r.c.journey_id == journey_id)
+        if statuses is not None:
+            stmt = stmt.where(r.c.status.in_(sorted(set(statuses))))
+        return [Run(*row) for row in self.conn.execute(stmt.order_by(r.c.started_at, r.c.id))]
+
+    def list_runs(self, vendor_id: str, *, journey_id: str | None = None,
+                  client_id: str | None = None, status: str | None = None,
+                  node: str | None = None, version: int | None = None, limit: int = 100,
+                  offset: int = 0) -> list[Run]:
+        r = T.run
+        stmt = select(*_cols(r, Run)).where(r.c.vendor_id == vendor_id)
+        for column, value in ((r.c.journey_id, journey_id), (r.c.client_id, client_id),
+                              (r.c.status, status), (r.c.node, node), (r.c.version, version)):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        # started_at is always set by the engine; a NULL would sort first on SQLite, last on
+        # PostgreSQL (the dialect default keeps the (vendor_id, started_at, id) index usable).
+        stmt = stmt.order_by(r.c.started_at, r.c.id).limit(limit).offset(offset)
+        return [Run(*row) for row in self.conn.execute(stmt)]
+
+    # -- step log --------------------------------------------------------------------------
+    def add_step(self, step: StepRecord) -> None:
+        if not self.conn.execute(self.s.add_step, _params(step, _STEP)).rowcount:
+            raise DuplicateStep(f"step {step.key} of run {step.run_id} was already executed",
+                                details={"run": step.run_id, "key": step.key})
+
+    def steps_for_run(self, run_id: str) -> list[StepRecord]:
+        return [StepRecord(*r) for r in self.conn.execute(self.s.steps_for_run,
+                                                          {"run_id": run_id})]
+
+    # -- events ----------------------------------------------------------------------------
+    def get_event_by_key(self, vendor_id: str, key: str) -> Event | None:
+        row = self._one(self.s.get_event_by_key, {"vendor_id": vendor_id, "key": key})
+        return Event(*row) if row is not None else None
+
+    def add_event(self, event: Event) -> None:
+        try:
+            inserted = self.conn.execute(self.s.add_event, _params(event, _EVENT)).rowcount
+        except IntegrityError as error:
+            raise _integrity(error, f"event {event.id!r} exists") from error
+        if not inserted:
+            raise Conflict(f"an event with idempotency key {event.key!r} exists")
+
+    def list_events(self, vendor_id: str, *, client_id: str | None = None,
+                    limit: int = 100) -> list[Event]:
+        e = T.event
+        stmt = select(*_cols(e, Event)).where(e.c.vendor_id == vendor_id)
+        if client_id is not None:
+            stmt = stmt.where(e.c.client_id == client_id)
+        stmt = stmt.order_by(e.c.received_at.desc(), e.c.id.desc()).limit(limit)
+        return [Event(*r) for r in self.conn.execute(stmt)]
+
+    # -- wake-ups --------------------------------------------------------------------------
+    def put_wakeup(self, wakeup: WakeUp) -> None:
+        if wakeup.kind == "run":
+            stmt = self.s.put_run_wakeup
+        elif wakeup.kind == "date_trigger":
+            stmt = self.s.put_date_trigger
+        else:
+            stmt = self.s.put_other_wakeup
+        self.conn.execute(stmt, _params(wakeup, _WAKEUP))
+
+    def delete_run_wakeup(self, run_id: str) -> None:
+        self.conn.execute(self.s.delete_run_wakeup, {"run_id": run_id})
+
+    def delete_date_trigger(self, journey_id: str, client_id: str) -> None:
+        self.conn.execute(self.s.delete_date_trigger,
+                          {"journey_id": journey_id, "client_id": client_id})
+
+    def get_run_wakeup(self, run_id: str) -> WakeUp | None:
+        row = self._one(self.s.get_run_wakeup, {"run_id": run_id})
+        return WakeUp(*row) if row is not None else None
+
+    def date_triggers_for_client(self, client_id: str) -> list[WakeUp]:
+        return [WakeUp(*r) for r in self.conn.execute(self.s.date_triggers_for_client,
+                                                      {"client_id": client_id})]
+
+    def due_wakeups(self, now: datetime, limit: int) -> list[WakeUp]:
+        rows = self.conn.execute(self.s.due_wakeups, {"now": now, "limit": limit})
+        return [WakeUp(*r) for r in rows]
+
+    def next_due_at(self) -> datetime | None:
+        return self.conn.execute(self.s.next_due_at).scalar()
+
+    def count_wakeups(self) -> int:
+        return self.conn.execute(self.s.count_wakeups).scalar_one()
+
+    # -- outbox ----------------------------------------------------------------------------
+    def add_effect(self, effect: Effect) -> bool:
+        try:
+            return bool(self.conn.execute(self.s.add_effect, _params(effect, _EFFECT)).rowcount)
+        except IntegrityError as error:
+            raise _integrity(error, f"effect {effect.id!r} exists", key=effect.key) from error
+
+    def get_effect(self, effect_id: str) -> Effect | None:
+        row = self._one(self.s.get_effect, {"id": effect_id})
+        return Effect(*row) if row is not None else None
+
+    def put_effect(self, effect: Effect) -> None:
+        try:
+            self.conn.execute(self.s.put_effect, _params(effect, _EFFECT))
+        except IntegrityError as error:
+            raise _integrity(error, f"effect {effect.id!r} could not be written",
+                             key=effect.key) from error
+
+    def list_effects(self, vendor_id: str | None = None, *, status: str | None = None,
+                     run_id: str | None = None, limit: int = 100) -> list[Effect]:
+        e = T.effect
+        stmt = select(*_cols(e, Effect))
+        for column, value in ((e.c.vendor_id, vendor_id), (e.c.status, status),
+                              (e.c.run_id, run_id)):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        stmt = stmt.order_by(e.c.created_at, e.c.id).limit(limit)
+        return [Effect(*r) for r in self.conn.execute(stmt)]
+
+    def due_effects(self, now: datetime, limit: int) -> list[Effect]:
+        rows = self.conn.execute(self.s.due_effects, {"now": now, "limit": limit})
+        return [Effect(*r) for r in rows]
+
+    # -- approvals and form requests -------------------------------------------------------
+    def get_approval(self, approval_id: str) -> Approval | None:
+        row = self._one(self.s.get_approval, {"id": approval_id})
+        return Approval(*row) if row is not None else None
+
+    def put_approval(self, approval: Approval) -> None:
+        self.conn.execute(self.s.put_approval, _params(approval, _APPROVAL))
+
+    def list_approvals(self, vendor_id: str, *, status: str | None = "pending") -> list[Approval]:
+        a = T.approval
+        stmt = select(*_cols(a, Approval)).where(a.c.vendor_id == vendor_id)
+        if status is not None:
+            stmt = stmt.where(a.c.status == status)
+        return [Approval(*r) for r in self.conn.execute(stmt.order_by(a.c.created_at, a.c.id))]
+
+    def get_form_request(self, token: str) -> FormRequest | None:
+        row = self._one(self.s.get_form_request, {"token": token})
+        return FormRequest(*row) if row is not None else None
+
+    def put_form_request(self, request: FormRequest) -> None:
+        self.conn.execute(self.s.put_form_request, _params(request, _FORM))
+
+
+class SqlStore(Store):
+    """The SQL store. `SqlStore(engine)` or `SqlStore("postgresql://...")`.
+
+    The schema must exist: call engine.storage.database.migrate() first (at start-up). A store
+    built from a URL owns its engine and disposes it in close().
+    """
+
+    def __init__(self, engine: Engine | str | URL | None = None):
+        self._owned = not isinstance(engine, Engine)
+        self.engine: Engine = engine if isinstance(engine, Engine) else make_engine(engine)
+        self._statements = _statements(self.engine.dialect.name)
+
+    @contextmanager
+    def transaction(self, *, readonly: bool = False) -> Iterator[SqlTx]:
+        """A unit of work on one connection: commit when the block ends, roll back on an exception.
+
+        `readonly=True` (an extension of the contract) starts a deferred transaction on SQLite so
+        a read does not queue behind the writer; on PostgreSQL it changes nothing.
+        """
+        with self.engine.connect() as conn:
+            if readonly and self.engine.dialect.name == "sqlite":
+                conn = conn.execution_options(sqlite_begin="DEFERRED")
+            with conn.begin():
+                yield SqlTx(conn, self._statements)
+
+    def close(self) -> None:
+        if self._owned:
+            self.engine.dispose()
+
+
+__all__ = ["SqlStore", "SqlTx"]

@@ -1,0 +1,137 @@
+"""Shared store fixtures: one test body runs on every store.
+
+- `store`: a fresh, empty Store; parametrized memory / sqlite / postgres.
+- `sql_url`: the URL of a fresh, migrated, empty database; parametrized sqlite / postgres.
+- `pg_url`: the same for PostgreSQL only.
+
+SQLite: one migrated template per session, copied into the test's tmp_path (fast, isolated).
+PostgreSQL ($DATABASE_URL_PG, default postgresql+psycopg://postgres@127.0.0.1:5432/test): one
+schema per test session (per xdist worker), migrated once, every table truncated before each test.
+PostgreSQL tests are marked `postgres` (deselect with -m "not postgres"); if the server cannot be
+reached they FAIL with the reason, they do not skip: CI starts PostgreSQL.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import quote
+
+import pytest
+
+PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SQL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pg_base_url() -> str:
+    return os.environ.get("DATABASE_URL_PG") or PG_DEFAULT_URL
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from engine.storage.database import migrate
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "journeys.db"
+    migrate(f"sqlite:///{path}")
+    with sqlite3.connect(path) as conn:  # fold the WAL into the main file before copying it
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_session_url() -> Iterator[str]:
+    """A private, migrated schema on the PostgreSQL server for this test session."""
+    from sqlalchemy import text
+
+    from engine.storage.database import make_engine, migrate, normalize_url
+
+    base = normalize_url(pg_base_url())
+    admin = make_engine(base, connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure to connect means the same thing
+        admin.dispose()
+        pytest.fail(f"PostgreSQL is not reachable at {base} ({type(error).__name__}: {error}). "
+                    "Start it (pg_ctlcluster <version> main start) or point DATABASE_URL_PG at "
+                    "one; to run without it, deselect with -m 'not postgres'.", pytrace=False)
+    schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    url = f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text("SET lock_timeout = '10s'"))
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _truncate_pg(url: str) -> None:
+    from sqlalchemy import text
+
+    from engine.storage.database import make_engine
+
+    engine = make_engine(url, poolclass=_null_pool())
+    try:
+        with engine.begin() as conn:
+            names = conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'alembic_version'")).scalars().all()
+            if names:
+                conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names)
+                                  + " RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
+def _null_pool():
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+def _fresh_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if kind == "sqlite":
+        path = tmp_path / "journeys.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("_pg_session_url")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database (SQLite file or PostgreSQL schema)."""
+    return _fresh_url(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres)])
+def pg_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty PostgreSQL schema (tests using it are marked `postgres`)."""
+    return _fresh_url("postgres", request, tmp_path)
+
+
+@pytest.fixture(params=["memory", *SQL_BACKENDS])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty Store of every kind: memory, SQLite, PostgreSQL."""
+    if request.param == "memory":
+        from engine.storage.memory import MemoryStore
+
+        yield MemoryStore()
+        return
+    from engine.storage.sql import SqlStore
+
+    sql_store = SqlStore(_fresh_url(request.param, request, tmp_path))
+    try:
+        yield sql_store
+    finally:
+        sql_store.close()
