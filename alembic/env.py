@@ -7,27 +7,20 @@ Used two ways:
   `-x url=...`, else $DATABASE_URL, else sqlalchemy.url in alembic.ini.
 
 A feature that adds tables defines them on SQLModel.metadata in its own module, adds that
-module to TABLE_MODULES below, and writes a new revision in versions/.
+module to TABLE_MODULES in engine/storage/sql/metadata.py (the migration tests read the same
+list), and writes a new revision in versions/.
 """
 from __future__ import annotations
 
-import importlib
 import os
 
 from alembic import context
-from sqlmodel import SQLModel
 
-TABLE_MODULES = [
-    "engine.storage.sql.tables",
-    "engine.accounts.tables",
-]
-for _module in TABLE_MODULES:
-    importlib.import_module(_module)
-
-from engine.storage.database import MIGRATION_LOCK_ID, make_engine, normalize_url  # noqa: E402
+from engine.storage.database import MIGRATION_LOCK_ID, make_engine, normalize_url
+from engine.storage.sql.metadata import target_metadata as _target_metadata
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = _target_metadata()
 
 
 def _url() -> str:

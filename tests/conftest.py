@@ -3,6 +3,8 @@
 - `store`: a fresh, empty Store; parametrized memory / sqlite / postgres.
 - `sql_url`: the URL of a fresh, migrated, empty database; parametrized sqlite / postgres.
 - `pg_url`: the same for PostgreSQL only.
+- `pg_server_url` (session) and `pg_schema(server_url)`: the server, and a throw-away empty
+  schema on it, for tests that need a database with nothing in it (migrations).
 
 SQLite: one migrated template per session, copied into the test's tmp_path (fast, isolated).
 PostgreSQL ($DATABASE_URL_PG, default postgresql+psycopg://postgres@127.0.0.1:5432/test): one
@@ -16,6 +18,7 @@ import os
 import shutil
 import sqlite3
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
@@ -42,43 +45,66 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _pg_session_url() -> Iterator[str]:
-    """A private, migrated schema on the PostgreSQL server for this test session."""
+def pg_server_url() -> str:
+    """The PostgreSQL server URL (psycopg driver); fails the test if it cannot be reached."""
     from sqlalchemy import text
+    from sqlalchemy.pool import NullPool
 
-    from engine.storage.database import make_engine, migrate, normalize_url
+    from engine.storage.database import make_engine, normalize_url
 
     base = normalize_url(pg_base_url())
-    admin = make_engine(base, connect_args={"connect_timeout": 5})
+    probe = make_engine(base, poolclass=NullPool, connect_args={"connect_timeout": 5})
     try:
-        with admin.connect() as conn:
+        with probe.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as error:  # noqa: BLE001 - any failure to connect means the same thing
-        admin.dispose()
         pytest.fail(f"PostgreSQL is not reachable at {base} ({type(error).__name__}: {error}). "
                     "Start it (pg_ctlcluster <version> main start) or point DATABASE_URL_PG at "
                     "one; to run without it, deselect with -m 'not postgres'.", pytrace=False)
+    finally:
+        probe.dispose()
+    return base
+
+
+@contextmanager
+def pg_schema(server_url: str) -> Iterator[str]:
+    """A new, empty schema; yields a URL whose search_path is that schema; drops it after."""
+    from sqlalchemy import text
+    from sqlalchemy.pool import NullPool
+
+    from engine.storage.database import make_engine
+
     schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(server_url, poolclass=NullPool)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    sep = "&" if "?" in server_url else "?"
     try:
-        migrate(url)
-        yield url
+        yield f"{server_url}{sep}options={quote(f'-csearch_path={schema}')}"
     finally:
         with admin.begin() as conn:
-            conn.execute(text("SET lock_timeout = '10s'"))
+            conn.execute(text("SET LOCAL lock_timeout = '10s'"))
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def _pg_session_url(pg_server_url: str) -> Iterator[str]:
+    """A private, migrated schema for this test session (one per xdist worker)."""
+    from engine.storage.database import migrate
+
+    with pg_schema(pg_server_url) as url:
+        migrate(url)
+        yield url
+
+
 def _truncate_pg(url: str) -> None:
     from sqlalchemy import text
+    from sqlalchemy.pool import NullPool
 
     from engine.storage.database import make_engine
 
-    engine = make_engine(url, poolclass=_null_pool())
+    engine = make_engine(url, poolclass=NullPool)
     try:
         with engine.begin() as conn:
             names = conn.execute(text(
@@ -90,12 +116,6 @@ def _truncate_pg(url: str) -> None:
                                   + " RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()
-
-
-def _null_pool():
-    from sqlalchemy.pool import NullPool
-
-    return NullPool
 
 
 def _fresh_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
@@ -135,3 +155,18 @@ def store(request: pytest.FixtureRequest, tmp_path: Path):
         yield sql_store
     finally:
         sql_store.close()
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A brand-new, empty PostgreSQL database for one process-level test (crash tests, backups),
+    dropped afterwards. Not migrated: the code under test migrates it."""
+    import psycopg
+
+    name = f"journeys_{uuid.uuid4().hex[:10]}"
+    dsn = pg_base_url().replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pg_base_url().rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -164,6 +164,34 @@ function clone(value) {
   return value == null ? value : JSON.parse(JSON.stringify(value));
 }
 
+const NEW_NODE_SIZE = { width: NODE_WIDTH, height: 90 };
+
+function overlaps(pos, node) {
+  const size = node.measured && node.measured.width ? node.measured : NEW_NODE_SIZE;
+  return (
+    pos.x < node.position.x + size.width + GRID &&
+    node.position.x < pos.x + NEW_NODE_SIZE.width + GRID &&
+    pos.y < node.position.y + size.height + GRID &&
+    node.position.y < pos.y + NEW_NODE_SIZE.height + GRID
+  );
+}
+
+// Rings of grid cells around `start`, nearest first; falls back to `start`.
+function freeSpotNear(start, nodes) {
+  const stepX = NODE_WIDTH + 2 * GRID;
+  const stepY = NEW_NODE_SIZE.height + 2 * GRID;
+  for (let ring = 0; ring < 12; ring += 1) {
+    for (let dy = -ring; dy <= ring; dy += 1) {
+      for (let dx = -ring; dx <= ring; dx += 1) {
+        if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
+        const candidate = { x: start.x + dx * stepX, y: start.y + dy * stepY };
+        if (!nodes.some((n) => overlaps(candidate, n))) return candidate;
+      }
+    }
+  }
+  return start;
+}
+
 /* ---------- custom node ---------------------------------------------------- */
 
 const JourneyNode = memo(function JourneyNode({ id, type, data, selected }) {
@@ -415,20 +443,12 @@ function Canvas(props) {
       const defaults = spec.defaults || {};
       setNodes((current) => {
         const taken = new Set(current.map((n) => n.id));
-        const position = {
+        let position = {
           x: Math.round((flow.x - NODE_WIDTH / 2) / GRID) * GRID,
           y: Math.round((flow.y - 30) / GRID) * GRID,
         };
-        // Added without a drop point (keyboard): step aside from nodes already there.
-        while (
-          !dropped &&
-          current.some(
-            (n) => Math.abs(n.position.x - position.x) < 2 * GRID && Math.abs(n.position.y - position.y) < 2 * GRID,
-          )
-        ) {
-          position.x += 2 * GRID;
-          position.y += 2 * GRID;
-        }
+        // Added without a drop point (keyboard): take the nearest free spot around the centre.
+        if (!dropped) position = freeSpotNear(position, current);
         const node = {
           id: uniqueId(type, taken),
           type,

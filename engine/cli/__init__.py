@@ -23,6 +23,7 @@ COMMANDS: list[str] = [
     "engine.cli.validate",
     "engine.cli.simulate",
     "engine.cli.worker",
+    "engine.cli.backup",
 ]
 
 

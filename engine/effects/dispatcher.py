@@ -4,7 +4,7 @@ One `run_once(limit)`:
 1. claims up to `limit` due effects in one transaction (pending, next_attempt_at <= now) by moving
    their next_attempt_at to now + claim_lease: another dispatcher will not take them meanwhile,
    and a dispatcher that dies holding them lets them become due again when the lease ends;
-2. for each, asks the destination's circuit breaker; if open, moves next_attempt_at to the
+2. for each (least-tried first), asks the destination's circuit breaker; if open, moves next_attempt_at to the
    breaker's retry time without spending an attempt;
 3. sends, then records the outcome in its own transaction: sent/captured, retry later
    (attempts + 1, backoff), or dead (a permanent error, or retries exhausted).
@@ -85,6 +85,10 @@ class Dispatcher:
         stats = DispatchStats()
         claims = self._claim(limit)
         stats.claimed = len(claims)
+        # Least-tried first (stable, so oldest first among equals): when a breaker is half-open
+        # its probe is then the effect that has failed least, and a long outage spreads probe
+        # attempts over the queue instead of spending one email's whole retry budget.
+        claims.sort(key=lambda claim: claim.effect.attempts)
         try:
             for index, claim in enumerate(claims):
                 if self.clock.now() >= claim.claimed_at + self.claim_lease / 2:

@@ -198,7 +198,7 @@ class ClientService:
                 wait = run.wait or {}
                 if wait.get("anchor") in changed or "timezone" in changed:
                     after = self.rt.advance(tx, run, c.Recheck(), client=client, vendor=vendor)
-                    report.runs.append(_describe_move(run, after))
+                    report.runs.append(_describe_move(tx, run, after))
             report.date_triggers = self.rt.sync_date_triggers(tx, client, vendor)
         self.events.record(tx, vendor_id, client, "client_updated",
                            {k: _jsonable(v) for k, v in values.items()}, key=None)
@@ -219,14 +219,16 @@ class ClientService:
             tx.delete_client(client.id)
 
 
-def _describe_move(before: Run, after: Run) -> dict[str, Any]:
-    if after.node != before.node or after.status != before.status and \
-            after.status != RunStatus.WAITING:
-        outcome = {RunStatus.NEEDS_DATE: "needs_date", RunStatus.COMPLETED: "completed"}.get(
-            after.status, "past_due" if (before.wait or {}).get("kind") == "delay" else "timeout")
-        if after.node != before.node and after.status == RunStatus.WAITING:
-            outcome = "past_due" if (before.wait or {}).get("kind") == "delay" else "timeout"
-    elif before.status == RunStatus.NEEDS_DATE and after.status == RunStatus.WAITING:
+def _describe_move(tx: Tx, before: Run, after: Run) -> dict[str, Any]:
+    """One line of a reschedule report. If the run left its step, the outcome is what that step
+    logged (past_due, timeout, done...); otherwise moved / unchanged / scheduled / needs_date."""
+    left = (after.node, after.visit) != (before.node, before.visit) or not after.is_open
+    if left:
+        logged = {s.key: s.outcome for s in tx.steps_for_run(before.id)}
+        outcome = logged.get(f"{before.node}#{before.visit}", after.status)
+    elif after.status == RunStatus.NEEDS_DATE:
+        outcome = "unchanged" if before.status == RunStatus.NEEDS_DATE else "needs_date"
+    elif before.status == RunStatus.NEEDS_DATE:
         outcome = "scheduled"
     else:
         outcome = "moved" if after.due_at != before.due_at else "unchanged"

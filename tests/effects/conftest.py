@@ -1,4 +1,7 @@
-"""Fixtures for the outbox tests: a real SMTP server, a real HTTP receiver, a manual clock."""
+"""Fixtures for the outbox tests: a real SMTP server, a real HTTP receiver, a manual clock.
+
+`store` comes from tests/conftest.py: every store test runs on memory, SQLite and PostgreSQL.
+"""
 from __future__ import annotations
 
 import pytest
@@ -10,13 +13,6 @@ from outbox_helpers import T0, Receiver, SmtpServer
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(T0)
-
-
-@pytest.fixture
-def store():
-    """Until tests/conftest.py provides the store fixture parametrized over memory/SQLite/PG."""
-    from engine.storage.memory import MemoryStore
-    return MemoryStore()
 
 
 @pytest.fixture

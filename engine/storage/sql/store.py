@@ -5,8 +5,8 @@ once per dialect and reused (SQLAlchemy caches their compiled SQL), reads select
 dataclass's fields in order, and every write is a single statement by key:
 
 - put_*: INSERT ... ON CONFLICT (primary key) DO UPDATE (an upsert, both dialects);
-- add_step / add_effect / add_version / add_event: INSERT ... ON CONFLICT DO NOTHING and the row
-  count says whether it landed, so a duplicate never aborts a PostgreSQL transaction;
+- add_step / add_effect / add_version / add_event: INSERT ... ON CONFLICT DO NOTHING RETURNING 1
+  says whether the row landed, so a duplicate never aborts a PostgreSQL transaction;
 - put_wakeup: an upsert on the natural key (run_id, or (client, journey) among date triggers),
   so replacing a wake-up is one statement and a run can never hold two.
 
@@ -22,7 +22,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import Engine, Table, bindparam, func, select, text
+from sqlalchemy import Engine, Table, bindparam, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, URL
 from sqlalchemy.exc import IntegrityError
@@ -76,11 +76,16 @@ class _Statements:
         self.put_date_trigger = upsert(T.wakeup, ["client_id", "journey_id"], _DATE_TRIGGER)
         self.put_other_wakeup = upsert(T.wakeup, ["id"])
 
-        self.add_version = insert(T.journey_version).on_conflict_do_nothing(
-            index_elements=["journey_id", "version"])
-        self.add_step = insert(T.step).on_conflict_do_nothing(index_elements=["run_id", "key"])
-        self.add_event = insert(T.event).on_conflict_do_nothing(index_elements=["vendor_id", "key"])
-        self.add_effect = insert(T.effect).on_conflict_do_nothing(index_elements=["key"])
+        def insert_if_absent(table: Table, conflict: list[str]):
+            # RETURNING says whether the row landed (a driver's rowcount is not reliable for
+            # INSERT ... ON CONFLICT DO NOTHING across drivers).
+            return insert(table).on_conflict_do_nothing(index_elements=conflict).returning(
+                literal_column("1"))
+
+        self.add_version = insert_if_absent(T.journey_version, ["journey_id", "version"])
+        self.add_step = insert_if_absent(T.step, ["run_id", "key"])
+        self.add_event = insert_if_absent(T.event, ["vendor_id", "key"])
+        self.add_effect = insert_if_absent(T.effect, ["key"])
 
         self.get_vendor = get(T.vendor, Vendor, "id")
         self.get_client = get(T.client, Client, "id")
@@ -195,6 +200,9 @@ class SqlTx(Tx):
     def _one(self, stmt: Any, params: dict[str, Any]) -> Any:
         return self.conn.execute(stmt, params).first()
 
+    def _inserted(self, stmt: Any, params: dict[str, Any]) -> bool:
+        return self.conn.execute(stmt, params).first() is not None
+
     # -- vendors ---------------------------------------------------------------------------
     def get_vendor(self, vendor_id: str) -> Vendor | None:
         row = self._one(self.s.get_vendor, {"id": vendor_id})
@@ -282,8 +290,7 @@ class SqlTx(Tx):
     def add_version(self, version: JourneyVersion) -> None:
         message = f"version {version.version} of journey {version.journey_id!r} exists"
         try:
-            inserted = self.conn.execute(self.s.add_version,
-                                         _params(version, _VERSION)).rowcount
+            inserted = self._inserted(self.s.add_version, _params(version, _VERSION))
         except IntegrityError as error:
             raise _integrity(error, f"version {version.version} of journey "
                              f"{version.journey_id!r} could not be written") from error
@@ -331,7 +338,7 @@ class SqlTx(Tx):
 
     # -- step log --------------------------------------------------------------------------
     def add_step(self, step: StepRecord) -> None:
-        if not self.conn.execute(self.s.add_step, _params(step, _STEP)).rowcount:
+        if not self._inserted(self.s.add_step, _params(step, _STEP)):
             raise DuplicateStep(f"step {step.key} of run {step.run_id} was already executed",
                                 details={"run": step.run_id, "key": step.key})
 
@@ -346,7 +353,7 @@ class SqlTx(Tx):
 
     def add_event(self, event: Event) -> None:
         try:
-            inserted = self.conn.execute(self.s.add_event, _params(event, _EVENT)).rowcount
+            inserted = self._inserted(self.s.add_event, _params(event, _EVENT))
         except IntegrityError as error:
             raise _integrity(error, f"event {event.id!r} exists") from error
         if not inserted:
@@ -399,7 +406,7 @@ class SqlTx(Tx):
     # -- outbox ----------------------------------------------------------------------------
     def add_effect(self, effect: Effect) -> bool:
         try:
-            return bool(self.conn.execute(self.s.add_effect, _params(effect, _EFFECT)).rowcount)
+            return self._inserted(self.s.add_effect, _params(effect, _EFFECT))
         except IntegrityError as error:
             raise _integrity(error, f"effect {effect.id!r} exists", key=effect.key) from error
 

@@ -1,0 +1,71 @@
+"""Clients (couples): create, read, update with the reschedule it causes, delete, search, and a
+client's timeline across all their runs."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from journey_app.api.auth import Caller
+from journey_app.api.context import Ctx
+from journey_app.api.errors import COMMON_RESPONSES
+from journey_app.api.pagination import Page, Paging, page_fetched, page_of
+from journey_app.api.routers.journeys import step_entry
+from journey_app.api.schemas import AuditEntry, ClientIn, ClientOut, ClientPatch, ClientUpdated
+
+
+def router() -> APIRouter:
+    r = APIRouter(tags=["clients"], responses=COMMON_RESPONSES)
+
+    @r.get("/clients", response_model=Page[ClientOut])
+    def list_clients(caller: Caller, ctx: Ctx, paging: Paging,
+                     search: Annotated[str | None, Query(max_length=200, description=
+                                       "part of the name, email or external id")] = None):
+        """Clients by name (then id), optionally searched."""
+        fetched = ctx.engine.clients.list(caller.vendor_id, search=search or None,
+                                          limit=paging.limit + 1, offset=paging.offset)
+        return page_fetched(fetched, paging, ClientOut.model_validate)
+
+    @r.post("/clients", status_code=status.HTTP_201_CREATED, response_model=ClientOut)
+    def add_client(body: ClientIn, caller: Caller, ctx: Ctx):
+        """Add a client: schedules its date triggers and emits `client_added`."""
+        return ctx.engine.clients.add(caller.vendor_id, body.model_dump(exclude_unset=True,
+                                                                         mode="json"),
+                                      actor=caller.actor)
+
+    @r.get("/clients/{client_id}", response_model=ClientOut)
+    def get_client(client_id: str, caller: Caller, ctx: Ctx):
+        """A client by id or by external id."""
+        return ctx.engine.clients.get(caller.vendor_id, client_id)
+
+    @r.patch("/clients/{client_id}", response_model=ClientUpdated)
+    def update_client(client_id: str, body: ClientPatch, caller: Caller, ctx: Ctx,
+                      preview: Annotated[bool, Query(description="only show what the change "
+                                                     "would reschedule; change nothing")] = False):
+        """Change a client. A changed date re-times the waiting runs and date triggers
+        anchored on it; the answer lists each (`reschedule`). With ?preview=true nothing is
+        changed and the answer is exactly what applying would do."""
+        client, report = ctx.engine.clients.update(
+            caller.vendor_id, client_id, body.model_dump(exclude_unset=True, mode="json"),
+            actor=caller.actor, preview=preview)
+        return ClientUpdated(client=ClientOut.model_validate(client),
+                             reschedule=report.to_dict())
+
+    @r.delete("/clients/{client_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_client(client_id: str, caller: Caller, ctx: Ctx) -> Response:
+        """Remove a client; their open runs are cancelled, history stays for analytics."""
+        ctx.engine.clients.delete(caller.vendor_id, client_id, actor=caller.actor)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @r.get("/clients/{client_id}/timeline", response_model=Page[AuditEntry])
+    def client_timeline(client_id: str, caller: Caller, ctx: Ctx, paging: Paging):
+        """Every step and manual control of every run of this client, oldest first."""
+        client = ctx.engine.clients.get(caller.vendor_id, client_id)
+        entries = []
+        for run in ctx.engine.runs.list(caller.vendor_id, client_id=client.id, limit=10_000):
+            entries.extend(step_entry(s) for s in ctx.engine.runs.timeline(caller.vendor_id,
+                                                                           run.id))
+        entries.sort(key=lambda e: (e.at, e.run_id or "", e.detail.get("seq", 0)))
+        return page_of(entries, paging)
+
+    return r
