@@ -11,6 +11,7 @@ from typing import Callable
 
 from engine.bootstrap import Live
 from engine.scheduling.scheduler import EngineScheduler
+from engine.scheduling.single_writer import SqliteProcessLock
 
 log = logging.getLogger("journeys.worker")
 
@@ -29,13 +30,19 @@ class Worker:
                                          sa_engine=live.sa_engine,
                                          tick_seconds=live.settings.tick_seconds)
         self.stopped = threading.Event()
+        self.lock = SqliteProcessLock(live.settings.database_url) \
+            if live.settings.database_url.startswith("sqlite") else None
 
     def start(self) -> None:
+        if self.lock is not None:
+            self.lock.acquire()  # a second engine on the same SQLite file refuses to start
         self.scheduler.start()
         log.info("worker %s started", self.live.settings.worker_name)
 
     def stop(self) -> None:
         self.scheduler.stop(wait=True)
+        if self.lock is not None:
+            self.lock.release()
         self.stopped.set()
         log.info("worker stopped after %d steps", self.scheduler.steps)
 

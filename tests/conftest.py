@@ -3,8 +3,8 @@
 - `store`: a fresh, empty Store; parametrized memory / sqlite / postgres.
 - `sql_url`: the URL of a fresh, migrated, empty database; parametrized sqlite / postgres.
 - `pg_url`: the same for PostgreSQL only.
-- `pg_server_url` (session) and `pg_schema(server_url)`: the server, and a throw-away empty
-  schema on it, for tests that need a database with nothing in it (migrations).
+- `empty_sql_url`: a database with no tables (not migrated); sqlite / postgres.
+- `pg_server_url` (session): the PostgreSQL server URL, after checking it answers.
 
 SQLite: one migrated template per session, copied into the test's tmp_path (fast, isolated).
 PostgreSQL ($DATABASE_URL_PG, default postgresql+psycopg://postgres@127.0.0.1:5432/test): one
@@ -138,6 +138,16 @@ def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def pg_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty PostgreSQL schema (tests using it are marked `postgres`)."""
     return _fresh_url("postgres", request, tmp_path)
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def empty_sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all (not migrated): SQLite file or PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with pg_schema(request.getfixturevalue("pg_server_url")) as url:
+        yield url
 
 
 @pytest.fixture(params=["memory", *SQL_BACKENDS])

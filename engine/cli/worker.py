@@ -31,8 +31,7 @@ def run(args: argparse.Namespace) -> int:
     if args.name:
         overrides["worker_name"] = args.name
     try:
-        live = open_live(load_settings(**overrides))
+        return Worker(open_live(load_settings(**overrides))).run_forever()
     except JourneyError as error:
         print(f"journeys worker: {error.message}", file=sys.stderr)
         return 2
-    return Worker(live).run_forever()

@@ -80,6 +80,7 @@ def app_env(tmp_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         REFLEX_BUN_PATH=str(BUN),
+        NPM_CONFIG_REGISTRY=os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org"),
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_CHECK_LATEST_VERSION="false",
         NEXT_TELEMETRY_DISABLED="1",

@@ -54,3 +54,61 @@ def test_crash_sqlite(tmp_path, capsys):
 @pytest.mark.postgres
 def test_crash_postgres(tmp_path, capsys, fresh_pg_url):
     _crash_run(fresh_pg_url, tmp_path, capsys)
+
+
+def test_second_engine_on_one_sqlite_file_refuses_to_start(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from .crash_harness import ROOT, start_worker
+
+    url = f"sqlite:///{tmp_path}/one.db"
+    vt = VirtualTime()
+    first = start_worker(url, vt, tmp_path / "first.log")
+    try:
+        time.sleep(3)
+        second = subprocess.run([sys.executable, "-m", "engine.cli", "worker",
+                                 "--database-url", url], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60)
+        assert second.returncode == 2
+        assert "already running" in second.stderr and "PostgreSQL" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert first.poll() is None  # the first one is unaffected
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+
+
+def test_sigterm_finishes_in_flight_steps_and_stops_cleanly(tmp_path):
+    import signal
+    import time
+
+    from .crash_harness import start_worker
+
+    url = f"sqlite:///{tmp_path}/term.db"
+    migrate(url)
+    sa_engine = make_engine(url)
+    vt = VirtualTime()
+    engine = Engine(SqlStore(sa_engine), vt.clock)
+    seed(engine, 200)
+    worker = start_worker(url, vt, tmp_path / "w.log")
+    time.sleep(2.5)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0
+    assert "worker stopped" in (tmp_path / "w.log").read_text()
+    # Nothing lost: a new worker takes over and every run completes exactly once.
+    worker = start_worker(url, vt, tmp_path / "w2.log")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if exactly_once_report(sa_engine)["runs"] == {"completed": 200}:
+                break
+            time.sleep(0.5)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    report = exactly_once_report(sa_engine)
+    assert report["runs"] == {"completed": 200}
+    assert report["step_dupes"] == [] and report["effects"] == 400
+    sa_engine.dispose()

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -16,19 +15,13 @@ from sqlalchemy import inspect
 
 from engine.storage.database import alembic_config, alembic_dir, make_engine, migrate
 from engine.storage.sql.metadata import target_metadata
-from tests.conftest import SQL_BACKENDS, pg_schema
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(params=SQL_BACKENDS)
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no tables at all."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    with pg_schema(request.getfixturevalue("pg_server_url")) as url:
-        yield url
+@pytest.fixture
+def empty_url(empty_sql_url: str) -> str:
+    return empty_sql_url
 
 
 def schema_diff(url: str) -> list:
