@@ -48,7 +48,12 @@ def ensure_utc(instant: datetime) -> datetime:
 
 def format_utc(instant: datetime) -> str:
     """ISO 8601 with a Z, whole seconds: the spec's wire format for instants."""
-    return ensure_utc(instant).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    u = ensure_utc(instant)
+    if u.year < 1000:  # strftime's own rendering of short years, kept as it was
+        return u.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The same text as the strftime above, several times faster (a hot path of the simulator).
+    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T"
+            f"{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z")
 
 
 def parse_instant(text: str) -> datetime:

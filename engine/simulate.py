@@ -163,6 +163,7 @@ class Simulation:
             raise InvalidDocument(problems)
         self.document = document
         self.clients = _parse_clients(clients)
+        self._specs = {c["id"]: c for c in self.clients}
         self.events = _parse_events(events, {c["id"] for c in self.clients})
         self.start = start
         settings_tz = (document.get("settings") or {}).get("timezone")
@@ -179,6 +180,7 @@ class Simulation:
         self.steps: list[tuple[str, str, dict[str, Any]]] = []  # (run id, step key, line)
         self.engine_ids: dict[str, str] = {}
         self.journey_settings_tz = (document.get("settings") or {}).get("timezone")
+        self._last_format: tuple[Any, ...] = (None, None, "", "")
         self.engine.runtime.step_hooks.append(self._record)
 
     def _record(self, step: StepRecord, client: Client) -> None:
@@ -187,10 +189,14 @@ class Simulation:
         if step.type in ("trigger", "control") or step.outcome == "failed":
             return
         tz = client_zone(client.timezone, self.journey_settings_tz, self.vendor.timezone)
+        # A walk logs several steps at one instant: format each (instant, zone) once.
+        last = self._last_format
+        if last[0] != step.at or last[1] is not tz:
+            last = self._last_format = (step.at, tz, format_utc(step.at),
+                                        format_local(step.at, tz))
         self.steps.append((step.run_id, step.key, {
             "client": client.external_id, "node": step.node, "type": step.type,
-            "at": format_utc(step.at), "local": format_local(step.at, tz),
-            "outcome": step.outcome}))
+            "at": last[2], "local": last[3], "outcome": step.outcome}))
 
     def _committed_steps(self) -> list[dict[str, Any]]:
         """The recorded lines whose transaction committed (a rolled-back step never happened)."""
@@ -231,7 +237,7 @@ class Simulation:
             self.progress(self.clock.now(), self.until)
 
     def _add(self, cid: str) -> None:
-        spec = next(c for c in self.clients if c["id"] == cid)
+        spec = self._specs[cid]
         if cid in self.engine_ids:
             return
         client = self.engine.clients.add("sim", spec["data"], actor="simulation")

@@ -167,12 +167,20 @@ def _analyse(source: str) -> tuple[str | None, frozenset[str], tuple[str | None,
     """(syntax error or None, undeclared top-level names, referenced templates)."""
     try:
         ast = ENV.parse(source)
+        # Runs the code generator over the tree, so it also fails on what only compiling finds
+        # (an unknown filter or test).
+        names = frozenset(meta.find_undeclared_variables(ast))
+        refs = tuple(meta.find_referenced_templates(ast))
+        # An unknown test inside {% if %} compiles but fails on every render: report it now.
+        for test in ast.find_all(nodes.Test):
+            if test.name not in ENV.tests:
+                return f"no test named {test.name!r} (line {test.lineno})", frozenset(), ()
     except TemplateError as exc:
         return _describe(exc), frozenset(), ()
     except (RecursionError, MemoryError):
         return "template is nested too deeply", frozenset(), ()
-    names = frozenset(meta.find_undeclared_variables(ast))
-    refs = tuple(meta.find_referenced_templates(ast))
+    except Exception as exc:  # pragma: no cover - Jinja internals on pathological input
+        return f"{type(exc).__name__}: {exc}", frozenset(), ()
     if not refs and any(True for _ in ast.find_all((nodes.Extends, nodes.Include, nodes.Import,
                                                     nodes.FromImport))):
         refs = (None,)

@@ -9,6 +9,7 @@ export JOURNEYS_ROOT="$_journeys_root"
 # bun installed from the npm registry into the project-local, git-ignored .tools/.
 # Reflex would otherwise try to download bun from the internet, which fails here.
 export REFLEX_BUN_PATH="$_journeys_root/.tools/bin/bun"
+[[ -x "$REFLEX_BUN_PATH" ]] || echo "[env] $REFLEX_BUN_PATH is missing: run scripts/setup.sh" >&2
 # Use npm's public registry directly: otherwise Reflex times both it and a mirror
 # that this machine cannot reach before its first frontend install.
 export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}"

@@ -23,8 +23,9 @@ def run(args: argparse.Namespace) -> int:
     from engine.settings import load_settings
     from engine.worker import Worker
 
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from engine.ops.logs import configure_logging
+
+    configure_logging(logging.INFO)
     overrides = {}
     if args.database_url:
         overrides["database_url"] = args.database_url

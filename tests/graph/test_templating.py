@@ -93,3 +93,16 @@ def test_template_problems():
 def test_template_problems_does_not_report_local_names():
     src = "{% set x = 1 %}{{ x }}{% for t in client.tags %}{{ t }}{{ loop.index }}{% endfor %}"
     assert template_problems(src, VARS) == []
+
+
+@pytest.mark.parametrize("src", ["{{ client.name | nosuch }}", "{% if x is nosuchtest %}{% endif %}",
+                                 "{% endif %}", "{{ client.name | longdate(1, 2, 3) }}x"[:0] + "{{ }}",
+                                 "{% for x in %}{% endfor %}", "{{ 'a' ~ }}"])
+def test_compile_time_errors_are_problems_not_exceptions(src):
+    (msg,) = template_problems(src, VARS)
+    assert msg.startswith("does not compile:")
+
+
+def test_nested_too_deep_template():
+    (msg,) = template_problems("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", VARS)
+    assert msg.startswith("does not compile")

@@ -178,6 +178,11 @@ def test_template_that_does_not_compile():
     assert "config.body does not compile" in p.message
 
 
+def test_template_with_unknown_filter():
+    p = one("email", {"subject": "s", "body": "{{ client.name | shout }}"}, "INVALID_TEMPLATE")
+    assert "shout" in p.message
+
+
 def test_template_with_unknown_variable():
     p = one("email", {"subject": "Hi {{ clinet.name }}", "body": "b"}, "INVALID_TEMPLATE")
     assert "'clinet'" in p.message and p.message.startswith("node 'x': config.subject")

@@ -1,7 +1,10 @@
 """Sign-up, login/logout (session cookie), who am I, the vendor's settings, users, API keys."""
 from __future__ import annotations
 
+import secrets
+
 from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel, Field
 
 from engine.accounts import Principal
 from journey_app.api.auth import (Caller, Owner, User, clear_session_cookie, COOKIE_NAME,
@@ -9,6 +12,7 @@ from journey_app.api.auth import (Caller, Owner, User, clear_session_cookie, COO
 from journey_app.api.context import Ctx, client_address
 from journey_app.api.errors import ApiError, COMMON_RESPONSES, PUBLIC_RESPONSES
 from journey_app.api.pagination import Page, Paging, page_of
+from journey_app.routes import API_PREFIX
 from journey_app.api.schemas import (ApiKeyCreated, ApiKeyIn, ApiKeyOut, LoginIn, SessionOut,
                                      SignupIn, UserIn, UserOut, VendorOut, VendorPatch, WhoAmI)
 
@@ -119,7 +123,28 @@ def router() -> APIRouter:
         return key_out(ctx.accounts.revoke_api_key(caller.vendor_id, key_id,
                                                    actor=caller.actor))
 
+    @r.post("/account/webhook-secret", status_code=status.HTTP_201_CREATED,
+            response_model=WebhookSecretOut)
+    def rotate_webhook_secret(caller: User, ctx: Ctx):
+        """A new secret for signed hooks (inbound, and the signature on outbound webhooks),
+        shown once. The previous secret keeps verifying inbound hooks until the next rotation."""
+        vendor = ctx.engine.get_vendor(caller.vendor_id)
+        settings = dict(vendor.settings or {})
+        previous = settings.get("webhook_secret")
+        settings["webhook_secret"] = secrets.token_urlsafe(32)
+        if previous:
+            settings["webhook_secret_previous"] = previous
+        ctx.engine.update_vendor(caller.vendor_id, settings=settings)
+        return WebhookSecretOut(secret=settings["webhook_secret"], previous_kept=bool(previous),
+                                hook_path=f"{API_PREFIX}/hooks/{caller.vendor_id}/events")
+
     return r
+
+
+class WebhookSecretOut(BaseModel):
+    secret: str = Field(description="shown once: store it where the sender can sign with it")
+    previous_kept: bool = Field(description="the previous secret still verifies inbound hooks")
+    hook_path: str = Field(description="where to POST signed events")
 
 
 __all__ = ["public_router", "router", "key_out", "Principal"]

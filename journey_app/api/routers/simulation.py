@@ -3,7 +3,6 @@ nothing is written) and answer with the spec's output."""
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.concurrency import run_in_threadpool
 
 from engine.simulate import simulate
 from journey_app.api.auth import Caller
@@ -35,5 +34,3 @@ def router() -> APIRouter:
 
     return r
 
-
-__all__ = ["router", "run_in_threadpool"]
