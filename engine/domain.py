@@ -11,6 +11,13 @@ from datetime import date, datetime
 from typing import Any
 
 
+def _shallow(obj: Any) -> Any:
+    """copy.copy for these plain dataclasses, without its generic __reduce_ex__ round trip."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    return new
+
+
 class RunStatus:
     ACTIVE = "active"          # being walked right now (never left in this state between steps)
     WAITING = "waiting"        # waiting for a wake-up, an event or an approval
@@ -67,7 +74,7 @@ class Client:
 
     def clone(self) -> "Client":
         # Hot path (every step): copy containers one level down; nested field values deep.
-        new = copy.copy(self)
+        new = _shallow(self)
         new.dates = dict(self.dates)
         new.fields = {k: copy.deepcopy(v) if isinstance(v, (dict, list)) else v
                       for k, v in self.fields.items()}
@@ -134,7 +141,7 @@ class Run:
     updated_at: datetime | None = None
 
     def clone(self) -> "Run":
-        new = copy.copy(self)
+        new = _shallow(self)
         new.visits = dict(self.visits)
         new.wait = dict(self.wait) if self.wait is not None else None
         new.event = dict(self.event)

@@ -9,7 +9,7 @@ import heapq
 import threading
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from engine.domain import (Approval, Client, Effect, Event, FormRequest, Journey, JourneyVersion,
                            Run, StepRecord, Vendor, WakeUp)
@@ -43,30 +43,39 @@ class _Tables:
         self.counter = 0
 
 
+_POP = object()
+
+
 class MemoryTx(Tx):
     def __init__(self, t: _Tables):
         self.t = t
-        self.undo: list[Callable[[], None]] = []
+        # Undo entries are (container, key, old value): restore old, or drop the key when it was
+        # _MISSING, or pop the list's last item when _POP. Tuples, not closures: this log is
+        # written ten times a step in the simulator.
+        self.undo: list[tuple[Any, Any, Any]] = []
 
     # -- undo-logged primitives ------------------------------------------------------------
     def _set(self, mapping: dict, key: Any, value: Any) -> None:
-        old = mapping.get(key, _MISSING)
+        self.undo.append((mapping, key, mapping.get(key, _MISSING)))
         mapping[key] = value
-        self.undo.append(lambda: mapping.__setitem__(key, old) if old is not _MISSING
-                         else mapping.pop(key, None))
 
     def _del(self, mapping: dict, key: Any) -> None:
         old = mapping.pop(key, _MISSING)
         if old is not _MISSING:
-            self.undo.append(lambda: mapping.__setitem__(key, old))
+            self.undo.append((mapping, key, old))
 
     def _append(self, items: list, value: Any) -> None:
         items.append(value)
-        self.undo.append(items.pop)
+        self.undo.append((items, None, _POP))
 
     def rollback(self) -> None:
-        for action in reversed(self.undo):
-            action()
+        for target, key, old in reversed(self.undo):
+            if old is _POP:
+                target.pop()
+            elif old is _MISSING:
+                target.pop(key, None)
+            else:
+                target[key] = old
         self.undo.clear()
         # Wake-ups restored by the undo log must be findable again in the due heap.
         for wid, w in self.t.wakeups.items():

@@ -188,7 +188,9 @@ json_values = st.recursive(
     | st.sampled_from(["journeys/v1", "trigger", "email", "delay", "wait_for", "condition",
                        "split", "action", "exit", "true", "event", "past_due", "date",
                        "wedding_date", "client.status", "eq", "in", "{{ client.name }}",
-                       "{{", "Europe/London", "US"]),
+                       "{{", "Europe/London", "US", "{{ x | nosuch }}",
+                       "{% if a is nosuch %}{% endif %}", "{{ form_url }}", "custom:x",
+                       "09:00"]),
     lambda children: st.lists(children, max_size=5)
     | st.dictionaries(st.sampled_from(["format", "name", "nodes", "edges", "settings", "id",
                                        "type", "config", "from", "to", "when", "event", "all",

@@ -8,8 +8,7 @@ import pytest
 from engine.graph import Problem, errors, has_errors, validate
 from engine.graph.validate import CODES
 
-from .helpers import (chain, check, codes, doc, edge, email, exit_, minimal, node, only, trigger,
-                      with_node)
+from .helpers import chain, check, codes, doc, edge, email, exit_, minimal, node, only, trigger
 
 
 def test_minimal_document_is_clean():
