@@ -108,6 +108,14 @@ def test_vendor_b_gets_404_with_vendor_a_ids_and_changes_nothing(two_vendors, me
         else:
             client.cookies.set("journeys_session", b.session)
         r = client.request(method, url, **kwargs)
+        if mode == "api_key" and r.status_code == 403:
+            # A route for people only (account management) refuses every API key alike: the
+            # answer for A's id must be the answer for an id that does not exist at all.
+            made_up = client.request(method, PARAM.sub("no-such-id", path).replace(
+                "no-such-id", "1") if "{version" in path else PARAM.sub("no-such-id", path),
+                **kwargs)
+            assert (made_up.status_code, made_up.json()) == (r.status_code, r.json())
+            continue
         assert r.status_code == 404, f"{method} {url} as B ({mode}): {r.status_code} {r.text}"
         assert r.json()["error"]["code"] == "NOT_FOUND"
     assert h.snapshot(a.id) == before_a, f"{method} {path} changed vendor A's data"
