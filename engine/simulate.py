@@ -274,9 +274,8 @@ class Simulation:
                 done = [s for s in sorted(tx.steps_for_run(run.id), key=lambda s: s.seq)
                         if s.type != "control" and s.outcome != "failed"]
                 path = [s.node for s in done]
-                if run.is_open and run.node and \
-                        f"{run.node}#{run.visit}" not in {s.key for s in done}:
-                    path.append(run.node)  # where it waits (or failed) now
+                if run.node and f"{run.node}#{run.visit}" not in {s.key for s in done}:
+                    path.append(run.node)  # where it waits, failed, or was when it ended
                 out.append({"client": client.external_id if client else run.client_id,
                             "status": run.status, "path": path})
         return out

@@ -200,7 +200,7 @@ def _check_weekday_list(value: Any, code: str, where: str) -> list[Problem]:
     problems = []
     seen: set[str] = set()
     for i, day in enumerate(value):
-        if day not in WEEKDAY_INDEX:
+        if not isinstance(day, str) or day not in WEEKDAY_INDEX:  # unhashable items too
             problems.append((code, f"{where}[{i}]: {day!r} is not one of "
                                    f"{', '.join(WEEKDAY_NAMES)}"))
         elif day in seen:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any, Mapping
 
 from engine.errors import CalendarError
@@ -62,12 +63,10 @@ def next_send_time(instant: datetime, window: Mapping[str, Any] | None, tz: tzin
     require_aware(instant)
     if window is None:
         return instant.astimezone(UTC)
-    problems = check_send_window(window)
+    problems, days, start, end = _prepare_window(window)
     if problems:
         raise CalendarError("; ".join(m for _, m in problems), details={"send_window": dict(window)})
     zone = as_zone(tz)
-    days = frozenset(WEEKDAY_INDEX[d] for d in window["days"])
-    start, end = parse_hhmm(window["start"]), parse_hhmm(window["end"])
 
     if calendar is not None and calendar.weekdays_explicit and days <= calendar.closed_weekdays:
         raise CalendarError(f"send window days {list(window['days'])} are all closed weekdays of the "
@@ -91,3 +90,27 @@ def next_send_time(instant: datetime, window: Mapping[str, Any] | None, tz: tzin
         day += timedelta(days=1)
     raise CalendarError(f"send window {dict(window)!r} never opens within {MAX_SEARCH_DAYS} days "
                         f"of {instant.isoformat()}")
+
+
+def _prepare_window(window: Mapping[str, Any]) -> tuple[list, frozenset[int], Any, Any]:
+    """(problems, allowed weekdays, start, end) of a window. A window of exactly days/start/end
+    as plain strings (every published journey's) is checked and parsed once, not on every send."""
+    days, start, end = window.get("days"), window.get("start"), window.get("end")
+    if len(window) == 3 and type(days) is list and type(start) is str and type(end) is str \
+            and all(type(d) is str for d in days):
+        return _prepared_window(tuple(days), start, end)
+    return _check_and_parse(window)
+
+
+def _check_and_parse(window: Mapping[str, Any]) -> tuple[list, frozenset[int], Any, Any]:
+    problems = check_send_window(window)
+    if problems:
+        return problems, frozenset(), None, None
+    return ([], frozenset(WEEKDAY_INDEX[d] for d in window["days"]), parse_hhmm(window["start"]),
+            parse_hhmm(window["end"]))
+
+
+@lru_cache(maxsize=256)
+def _prepared_window(days: tuple[str, ...], start: str, end: str
+                     ) -> tuple[list, frozenset[int], Any, Any]:
+    return _check_and_parse({"days": list(days), "start": start, "end": end})
