@@ -5,7 +5,8 @@ Only here is a SystemClock created; everything below takes the clock it is given
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from engine.clock import Clock, ScaledClock, SystemClock, parse_instant
@@ -18,6 +19,8 @@ class Live:
     settings: Settings
     engine: Engine
     sa_engine: Any
+    # Real time, for what must not run on a virtual clock: scale-out leases and timers.
+    real_clock: Clock = field(default_factory=SystemClock)
 
 
 def clock_from_env() -> Clock:
@@ -39,5 +42,11 @@ def open_live(settings: Settings | None = None, *, clock: Clock | None = None,
     if migrate_first:
         migrate(settings.database_url)
     sa_engine = make_engine(settings.database_url)
-    engine = Engine(SqlStore(sa_engine), clock or clock_from_env(), base_url=settings.base_url)
+    store = SqlStore(sa_engine)
+    engine = Engine(store, clock or clock_from_env(), base_url=settings.base_url)
+    if sa_engine.dialect.name == "postgresql":
+        # Commits that write near-term wake-ups wake the scale-out workers (LISTEN/NOTIFY).
+        from engine.scaleout.wakeups import install_notifier
+
+        install_notifier(store, engine.clock, timedelta(seconds=settings.tick_seconds))
     return Live(settings=settings, engine=engine, sa_engine=sa_engine)

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     secret_key: str = "dev-insecure-change-me"
     tick_seconds: float = Field(1.0, gt=0, le=60)
     worker_name: str = "worker"
+    # Scale-out on PostgreSQL (engine.scaleout): several `journeys worker` processes claim due
+    # wake-ups in batches under a lease that a heartbeat renews; a dead worker's claims are
+    # taken over when the lease ends, and a new leader is elected within two lease periods.
+    lease_seconds: float = Field(30.0, ge=0.5, le=3600)
+    claim_batch: int = Field(50, ge=1, le=1000)
+    claim_threads: int = Field(1, ge=1, le=16)
     # Outbound mail; with no host, emails are captured and shown in the outbox view.
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -6,6 +6,9 @@ engine would. Nothing is sent and nothing touches a real database.
 """
 from __future__ import annotations
 
+import functools
+import gc
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Callable, Mapping, Sequence
@@ -22,7 +25,7 @@ from engine.services.events import check_event_type
 from engine.storage.memory import MemoryStore
 
 SIM_EVENT_TYPES = {"client_updated", "client_added", "approval"}
-EVENT_KEYS = {"at", "client", "type", "data"}
+EVENT_KEYS = {"at", "client", "type", "data", "key"}  # key: an idempotency key, as live
 
 
 @dataclass
@@ -41,6 +44,7 @@ class _Event:
     type: str
     data: dict[str, Any]
     index: int
+    key: str | None = None
 
 
 def _plus_year(day: date) -> date:
@@ -102,14 +106,19 @@ def _parse_clients(clients: Any) -> list[dict[str, Any]]:
         if cid in seen:
             raise InvalidInput(f"clients[{i}]: duplicate client id {cid!r}")
         seen.add(cid)
-        data = {k: v for k, v in raw.items() if k not in ("id", "added_at")}
+        # A sample client needs little: null means "not given" and name/email get stand-ins.
+        data = {k: v for k, v in raw.items() if k not in ("id", "added_at") and v is not None}
         data.setdefault("name", cid)
         data.setdefault("email", f"{cid}@example.invalid" if "@" not in cid else cid)
         try:
             values = parse_client_fields({**data, "external_id": cid}, partial=False)
         except InvalidInput as error:
             raise InvalidInput(f"clients[{i}] ({cid}): {error.message}") from None
-        added_at = parse_instant(raw["added_at"]) if raw.get("added_at") else None
+        try:
+            added_at = parse_instant(str(raw["added_at"])) if raw.get("added_at") else None
+        except ValueError:
+            raise InvalidInput(f"clients[{i}] ({cid}): `added_at` must be an ISO 8601 instant, "
+                               f"got {raw['added_at']!r}") from None
         parsed.append({"id": cid, "data": {**data, "external_id": cid}, "values": values,
                        "added_at": added_at})
     return parsed
@@ -143,14 +152,49 @@ def _parse_events(events: Any, client_ids: set[str]) -> list[_Event]:
         data = raw.get("data") or {}
         if not isinstance(data, dict):
             raise InvalidInput(f"{where}: `data` must be an object")
+        if etype == "approval" and (data.get("decision", "approved") not in ("approved",
+                                                                             "rejected")
+                                    or not isinstance(data.get("edits") or {}, dict)):
+            raise InvalidInput(f"{where}: an approval event's data is {{\"decision\": "
+                               f"\"approved\" | \"rejected\", \"node\"?, \"edits\"?}}")
         if etype == "client_updated":  # checked up front, not half-way through the run
             try:
                 parse_client_fields(data, partial=True)
             except InvalidInput as error:
                 raise InvalidInput(f"{where}: {error.message}") from None
-        parsed.append(_Event(at=at, client=raw["client"], type=etype, data=data, index=i))
+        key = raw.get("key")
+        if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= 200):
+            raise InvalidInput(f"{where}: `key` must be a string of 1-200 characters")
+        parsed.append(_Event(at=at, client=raw["client"], type=etype, data=data, index=i,
+                             key=key))
     parsed.sort(key=lambda e: (e.at, e.index))
     return parsed
+
+
+_gc_lock = threading.Lock()
+_gc_state: dict[str, Any] = {"depth": 0, "saved": None}
+
+
+def _fewer_gc_pauses(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run `method` with the cyclic GC paused. Each collection rescans the young objects and, as
+    they pile up, the whole growing memory store: a 10,000-couple simulation spent a fifth of its
+    time there, collecting nothing (a run's objects form no garbage cycles; peak memory is the
+    same either way). First in pauses, last out restores what the process had."""
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _gc_lock:
+            if _gc_state["depth"] == 0:
+                _gc_state["saved"] = gc.isenabled()
+                gc.disable()
+            _gc_state["depth"] += 1
+        try:
+            return method(*args, **kwargs)
+        finally:
+            with _gc_lock:
+                _gc_state["depth"] -= 1
+                if _gc_state["depth"] == 0 and _gc_state["saved"]:
+                    gc.enable()
+    return wrapper
 
 
 class Simulation:
@@ -207,6 +251,7 @@ class Simulation:
                     kept[run_id] = {s.key for s in tx.steps_for_run(run_id)}
         return [line for run_id, key, line in self.steps if key in kept[run_id]]
 
+    @_fewer_gc_pauses
     def run(self) -> SimulationResult:
         engine = self.engine
         journey = engine.journeys.create("sim", self.document, actor="simulation")
@@ -221,8 +266,11 @@ class Simulation:
         for event in queue:
             if event.at > self.until:
                 break
-            self._advance_to(event.at - timedelta(microseconds=1))
-            if self.clock.now() < event.at:
+            # Everything due strictly before the event runs first; wake-ups due at the event's
+            # own instant run after it (and after every other event of that instant). An event
+            # before --start is delivered at the start.
+            if event.at > self.clock.now():
+                self._advance_to(event.at - timedelta(microseconds=1))
                 self.clock.set(event.at)
             self._deliver(event)
         self._advance_to(self.until)
@@ -236,17 +284,18 @@ class Simulation:
         if self.progress:
             self.progress(self.clock.now(), self.until)
 
-    def _add(self, cid: str) -> None:
+    def _add(self, cid: str, event_data: dict[str, Any] | None = None) -> None:
         spec = self._specs[cid]
         if cid in self.engine_ids:
             return
-        client = self.engine.clients.add("sim", spec["data"], actor="simulation")
+        client = self.engine.clients.add("sim", spec["data"], actor="simulation",
+                                         event_data=event_data)
         self.engine_ids[cid] = client.id
 
     def _deliver(self, event: _Event) -> None:
         engine = self.engine
         if event.type == "client_added":
-            self._add(event.client)
+            self._add(event.client, event.data)
             return
         if event.client not in self.engine_ids:
             raise InvalidInput(f"event at {format_utc(event.at)} for client {event.client!r} "
@@ -263,7 +312,7 @@ class Simulation:
                                        actor="simulation", edits=event.data.get("edits"))
         else:
             engine.events.ingest("sim", client=cid, type=event.type, data=event.data,
-                                 actor="simulation")
+                                 key=event.key, actor="simulation")
 
     def _runs(self, journey_id: str) -> list[dict[str, Any]]:
         out = []

@@ -9,11 +9,16 @@
  *   - The interactive graph lives in local React state (nodes/edges), so dragging
  *     is smooth and never waits for a websocket round trip.
  *   - Every *committed* change (node dropped or added, drag finished, edge connected,
- *     node/edge deleted) is reported once through onGraphChange({nodes, edges}) in
+ *     node/edge deleted, paste) is reported once through onGraphChange({nodes, edges}) in
  *     the journeys/v1 shape; the Python state stores it as the document.
- *   - Python replaces the canvas content by bumping `revision` (load, reset, server
- *     side edits). Props that change without a new revision are the echo of our own
- *     onGraphChange and are ignored, which avoids feedback loops.
+ *   - Python replaces the canvas content by bumping `revision` (load, undo, inspector
+ *     edits, layout). Props that change without a new revision are the echo of our own
+ *     onGraphChange and are ignored, which avoids feedback loops. A replacement keeps the
+ *     viewport and the selection; the view is fitted only when `fitKey` changes.
+ *   - Python selects (and centres) a node by bumping `selectKey` with `selectId`.
+ *
+ * Journeys read left to right: the input handle is on the left, outputs on the right, one
+ * labelled handle per branch (condition true/false, wait_for event/timeout, split branches).
  */
 import React, {
   createContext,
@@ -42,6 +47,7 @@ import {
 } from "@xyflow/react";
 import {
   Circle,
+  CircleAlert,
   CircleStop,
   ClipboardList,
   Clock,
@@ -57,10 +63,11 @@ import "./journey_flow.css";
 
 export const DND_MIME = "application/x-journeys-node-type";
 const GRID = 20;
-const NODE_WIDTH = 200;
+const NODE_WIDTH = 220;
 const V1_NODE_KEYS = new Set(["id", "type", "title", "config", "position"]);
 
 const CatalogContext = createContext({});
+const DecorContext = createContext({ problems: {}, summaries: {} });
 
 // Lucide icons by kebab-case name (the catalog's `icon`); imported one by one to keep the bundle small.
 const ICONS = {
@@ -164,7 +171,7 @@ function clone(value) {
   return value == null ? value : JSON.parse(JSON.stringify(value));
 }
 
-const NEW_NODE_SIZE = { width: NODE_WIDTH, height: 90 };
+const NEW_NODE_SIZE = { width: NODE_WIDTH, height: 100 };
 
 function overlaps(pos, node) {
   const size = node.measured && node.measured.width ? node.measured : NEW_NODE_SIZE;
@@ -192,61 +199,90 @@ function freeSpotNear(start, nodes) {
   return start;
 }
 
+function isTyping(target) {
+  if (!target || !target.tagName) return false;
+  const tag = target.tagName.toLowerCase();
+  return (
+    tag === "input" ||
+    tag === "textarea" ||
+    tag === "select" ||
+    target.isContentEditable ||
+    Boolean(target.closest && target.closest("[role=dialog], [role=menu], [role=listbox]"))
+  );
+}
+
+// The copy buffer outlives re-renders (and survives a revision replacement).
+let CLIPBOARD = null;
+
 /* ---------- custom node ---------------------------------------------------- */
 
 const JourneyNode = memo(function JourneyNode({ id, type, data, selected }) {
   const catalog = useContext(CatalogContext);
+  const decor = useContext(DecorContext);
   const spec = catalog[type];
   const outputs = outputsOf(spec, data.config);
   const label = (spec && spec.label) || type;
+  const problem = decor.problems[id];
+  const summary = decor.summaries[id];
   const classes = ["jf-node", `jf-node--${type}`];
   if (selected) classes.push("jf-node--selected");
-  if (data.problem) classes.push("jf-node--problem");
+  if (data.problem === "error") classes.push("jf-node--problem");
+  if (data.problem === "warning") classes.push("jf-node--warning");
   if (!spec) classes.push("jf-node--unknown");
-  const width = Math.max(NODE_WIDTH, outputs.length * 64);
+  const labelled = outputs.some((o) => o != null);
   return (
     <div
       className={classes.join(" ")}
-      style={{ "--jf-accent": (spec && spec.color) || "#64748b", width }}
+      style={{ "--jf-accent": (spec && spec.color) || "#64748b", width: NODE_WIDTH }}
       data-testid={`journey-node-${id}`}
       data-node-type={type}
-      aria-label={`${label} node ${data.title || id}`}
+      data-problem={data.problem || undefined}
+      aria-label={`${label} step ${data.title || id}`}
+      title={problem || undefined}
     >
       {!(spec && spec.target === false) && (
-        <Handle type="target" position={Position.Top} className="jf-handle jf-handle--target" />
+        <Handle type="target" position={Position.Left} className="jf-handle jf-handle--target" />
       )}
       <div className="jf-node__kind">
         <span className="jf-node__icon" aria-hidden="true">
           <NodeIcon name={spec && spec.icon} size={12} />
         </span>
         {label}
+        {data.problem && (
+          <span className={`jf-node__alert jf-node__alert--${data.problem}`} aria-label="has a problem">
+            <CircleAlert size={13} strokeWidth={2.4} aria-hidden="true" />
+          </span>
+        )}
       </div>
       <div className="jf-node__title">{data.title || id}</div>
+      {summary ? <div className="jf-node__summary">{summary}</div> : null}
       <div className="jf-node__id">{id}</div>
-      {outputs.length > 0 && (
+      {labelled ? (
         <div className="jf-node__outputs">
-          {outputs.map((out, i) => (
-            <span
-              key={out == null ? "__next" : out}
-              className="jf-node__output-label"
-              style={{ left: `${((i + 1) / (outputs.length + 1)) * 100}%` }}
-            >
-              {out == null ? "" : out}
-            </span>
+          {outputs.map((out) => (
+            <div className="jf-node__output" key={out == null ? "__next" : out}>
+              <span className="jf-node__output-label">{out == null ? "next" : out}</span>
+              <Handle
+                type="source"
+                position={Position.Right}
+                id={out == null ? undefined : out}
+                className={`jf-handle jf-handle--source${out == null ? "" : " jf-handle--labelled"}`}
+                title={out == null ? "next" : out}
+              />
+            </div>
           ))}
         </div>
+      ) : (
+        outputs.map((out) => (
+          <Handle
+            key="__next"
+            type="source"
+            position={Position.Right}
+            className="jf-handle jf-handle--source"
+            title="next"
+          />
+        ))
       )}
-      {outputs.map((out, i) => (
-        <Handle
-          key={out == null ? "__next" : out}
-          type="source"
-          position={Position.Bottom}
-          id={out == null ? undefined : out}
-          className={`jf-handle jf-handle--source${out == null ? "" : " jf-handle--labelled"}`}
-          style={{ left: `${((i + 1) / (outputs.length + 1)) * 100}%` }}
-          title={out == null ? "next" : out}
-        />
-      ))}
     </div>
   );
 });
@@ -293,6 +329,12 @@ function NodePalette({ catalog, onAdd, disabled }) {
           </span>
         </div>
       ))}
+      <div className="jf-palette__keys" aria-label="Keyboard shortcuts">
+        <div><kbd>Del</kbd> delete</div>
+        <div><kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · <kbd>Ctrl</kbd>+<kbd>Y</kbd> redo</div>
+        <div><kbd>Ctrl</kbd>+<kbd>C</kbd> / <kbd>V</kbd> copy, paste</div>
+        <div><kbd>Ctrl</kbd>+<kbd>S</kbd> save draft</div>
+      </div>
     </aside>
   );
 }
@@ -315,43 +357,90 @@ function Canvas(props) {
     nodes: docNodes,
     edges: docEdges,
     revision,
+    fitKey,
     catalog,
     highlight,
+    warn,
+    highlightEdges,
+    problems,
+    summaries,
+    selectId,
+    selectKey,
     readOnly,
     showPalette,
     showMinimap,
+    dirty,
     onGraphChange,
     onSelect,
+    onUndo,
+    onRedo,
+    onSave,
     className,
     style,
     id: domId,
   } = props;
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, fitView, setCenter, getZoom } = useReactFlow();
   const wrapper = useRef(null);
   const [nodes, setNodes] = useState(() => (docNodes || []).map(toFlowNode));
   const [edges, setEdges] = useState(() => (docEdges || []).map(toFlowEdge));
   const [commits, setCommits] = useState(0);
   const seenRevision = useRef(revision);
+  const seenFit = useRef(fitKey);
+  const seenSelect = useRef(selectKey);
   const lastSelection = useRef("");
+  const pasteCount = useRef(0);
   const commit = useCallback(() => setCommits((c) => c + 1), []);
   const nodesInitialized = useNodesInitialized();
   const [pendingFit, setPendingFit] = useState(false);
+  const [pendingCenter, setPendingCenter] = useState(null);
 
-  // Python-driven replacement of the whole graph.
+  // Python-driven replacement of the whole graph; keeps selection and viewport.
   useEffect(() => {
     if (seenRevision.current === revision) return;
     seenRevision.current = revision;
-    setNodes((docNodes || []).map(toFlowNode));
+    setNodes((current) => {
+      const selected = new Set(current.filter((n) => n.selected).map((n) => n.id));
+      return (docNodes || []).map((doc) => {
+        const node = toFlowNode(doc);
+        return selected.has(node.id) ? { ...node, selected: true } : node;
+      });
+    });
     setEdges((docEdges || []).map(toFlowEdge));
-    setPendingFit(true);
-  }, [revision, docNodes, docEdges]);
+    if (seenFit.current !== fitKey) {
+      seenFit.current = fitKey;
+      setPendingFit(true);
+    }
+  }, [revision, docNodes, docEdges, fitKey]);
 
   // Fit the view once the replaced nodes have been measured.
   useEffect(() => {
     if (!pendingFit || !nodesInitialized) return;
     setPendingFit(false);
-    fitView({ padding: 0.2 });
+    fitView({ padding: 0.2, maxZoom: 1.1 });
   }, [pendingFit, nodesInitialized, fitView]);
+
+  // Python asks to select a node (e.g. a validation problem was clicked).
+  useEffect(() => {
+    if (seenSelect.current === selectKey) return;
+    seenSelect.current = selectKey;
+    if (!selectId) return;
+    setNodes((current) => current.map((n) => ({ ...n, selected: n.id === selectId })));
+    setEdges((current) => current.map((e) => (e.selected ? { ...e, selected: false } : e)));
+    setPendingCenter(selectId);
+  }, [selectKey, selectId]);
+
+  useEffect(() => {
+    if (!pendingCenter) return;
+    const node = nodes.find((n) => n.id === pendingCenter);
+    setPendingCenter(null);
+    if (!node) return;
+    const w = (node.measured && node.measured.width) || NODE_WIDTH;
+    const h = (node.measured && node.measured.height) || 90;
+    setCenter(node.position.x + w / 2, node.position.y + h / 2, {
+      zoom: Math.max(getZoom(), 0.8),
+      duration: 250,
+    });
+  }, [pendingCenter, nodes, setCenter, getZoom]);
 
   // Report committed changes, once per batch, with the state React settled on.
   useEffect(() => {
@@ -360,15 +449,29 @@ function Canvas(props) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [commits]);
 
-  const problemIds = useMemo(() => new Set(highlight || []), [highlight]);
+  const problemLevel = useMemo(() => {
+    const levels = new Map();
+    for (const id of warn || []) levels.set(id, "warning");
+    for (const id of highlight || []) levels.set(id, "error");
+    return levels;
+  }, [highlight, warn]);
   const shownNodes = useMemo(
     () =>
-      nodes.map((n) =>
-        Boolean(n.data.problem) === problemIds.has(n.id)
-          ? n
-          : { ...n, data: { ...n.data, problem: problemIds.has(n.id) } },
-      ),
-    [nodes, problemIds],
+      nodes.map((n) => {
+        const level = problemLevel.get(n.id) || undefined;
+        return n.data.problem === level ? n : { ...n, data: { ...n.data, problem: level } };
+      }),
+    [nodes, problemLevel],
+  );
+  const badEdges = useMemo(() => new Set(highlightEdges || []), [highlightEdges]);
+  const shownEdges = useMemo(
+    () =>
+      edges.map((e) => {
+        const bad = badEdges.has(`${e.source}->${e.target}`);
+        const cls = bad ? "jf-edge--problem" : undefined;
+        return e.className === cls ? e : { ...e, className: cls };
+      }),
+    [edges, badEdges],
   );
 
   const onNodesChange = useCallback(
@@ -454,14 +557,109 @@ function Canvas(props) {
           type,
           position,
           data: { title: defaults.title || "", config: clone(defaults.config) || {}, extra: {} },
-          selected: false,
+          selected: true,
         };
-        return [...current, node];
+        return [...current.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
       });
       commit();
     },
     [catalog, screenToFlowPosition, commit],
   );
+
+  const copySelection = useCallback(() => {
+    const picked = nodes.filter((n) => n.selected);
+    if (!picked.length) return false;
+    const ids = new Set(picked.map((n) => n.id));
+    CLIPBOARD = {
+      nodes: picked.map((n) => clone(toDocNode(n))),
+      edges: edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map(toDocEdge),
+    };
+    pasteCount.current = 0;
+    return true;
+  }, [nodes, edges]);
+
+  const paste = useCallback(() => {
+    if (!CLIPBOARD || !CLIPBOARD.nodes.length) return;
+    pasteCount.current += 1;
+    const shift = 40 * pasteCount.current;
+    const taken = new Set(nodes.map((n) => n.id));
+    const renamed = {};
+    const added = CLIPBOARD.nodes.map((doc) => {
+      const id = uniqueId(doc.type, taken);
+      taken.add(id);
+      renamed[doc.id] = id;
+      const node = toFlowNode({
+        ...doc,
+        id,
+        position: { x: doc.position.x + shift, y: doc.position.y + shift },
+      });
+      return { ...node, selected: true };
+    });
+    const newEdges = CLIPBOARD.edges.map((e) =>
+      toFlowEdge({ ...e, from: renamed[e.from], to: renamed[e.to] }),
+    );
+    setNodes((current) => [
+      ...current.map((n) => (n.selected ? { ...n, selected: false } : n)),
+      ...added,
+    ]);
+    setEdges((current) => [...current, ...newEdges]);
+    commit();
+  }, [nodes, commit]);
+
+  // Keyboard shortcuts (never while typing in a field).
+  useEffect(() => {
+    function onKey(event) {
+      if (isTyping(event.target)) return;
+      const mod = event.ctrlKey || event.metaKey;
+      if (!mod) return;
+      const key = event.key.toLowerCase();
+      if (key === "z" && !event.shiftKey) {
+        event.preventDefault();
+        if (onUndo && !readOnly) onUndo();
+      } else if ((key === "z" && event.shiftKey) || key === "y") {
+        event.preventDefault();
+        if (onRedo && !readOnly) onRedo();
+      } else if (key === "s") {
+        event.preventDefault();
+        if (onSave && !readOnly) onSave();
+      } else if (key === "c") {
+        if (copySelection()) event.preventDefault();
+      } else if (key === "v") {
+        if (!readOnly && CLIPBOARD) {
+          event.preventDefault();
+          paste();
+        }
+      }
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onUndo, onRedo, onSave, copySelection, paste, readOnly]);
+
+  // Unsaved changes: warn before leaving the page or following a link.
+  useEffect(() => {
+    if (!dirty) return undefined;
+    const message = "You have unsaved changes to this journey. Leave without saving?";
+    function beforeUnload(event) {
+      event.preventDefault();
+      event.returnValue = message;
+      return message;
+    }
+    function onClick(event) {
+      const link = event.target && event.target.closest && event.target.closest("a[href]");
+      if (!link || link.target === "_blank" || link.hasAttribute("download")) return;
+      // eslint-disable-next-line no-alert
+      if (!window.confirm(message)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    }
+    window.addEventListener("beforeunload", beforeUnload);
+    document.addEventListener("click", onClick, true);
+    return () => {
+      window.removeEventListener("beforeunload", beforeUnload);
+      document.removeEventListener("click", onClick, true);
+    };
+  }, [dirty]);
 
   const onDragOver = useCallback((event) => {
     event.preventDefault();
@@ -490,6 +688,10 @@ function Canvas(props) {
   );
 
   const nodeTypes = nodeTypesFor(catalog);
+  const decor = useMemo(
+    () => ({ problems: problems || {}, summaries: summaries || {} }),
+    [problems, summaries],
+  );
 
   return (
     <div
@@ -504,41 +706,44 @@ function Canvas(props) {
         <NodePalette catalog={catalog} onAdd={addNode} disabled={Boolean(readOnly)} />
       )}
       <div className="jf-flow" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop}>
-        <ReactFlow
-          nodes={shownNodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          onNodesChange={onNodesChange}
-          onEdgesChange={onEdgesChange}
-          onConnect={onConnect}
-          onNodeDragStop={commit}
-          onSelectionChange={onSelectionChange}
-          isValidConnection={isValidConnection}
-          nodesDraggable={!readOnly}
-          nodesConnectable={!readOnly}
-          elementsSelectable
-          deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
-          snapToGrid
-          snapGrid={[GRID, GRID]}
-          fitView
-          fitViewOptions={{ padding: 0.2 }}
-          minZoom={0.2}
-          maxZoom={2}
-          colorMode="light"
-          defaultEdgeOptions={{ type: "smoothstep" }}
-        >
-          <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} />
-          <Controls showInteractive={false} />
-          {showMinimap !== false && (
-            <MiniMap
-              pannable
-              zoomable
-              style={{ width: 150, height: 100 }}
-              nodeColor={(n) => (catalog[n.type] && catalog[n.type].color) || "#94a3b8"}
-              nodeStrokeWidth={2}
-            />
-          )}
-        </ReactFlow>
+        <DecorContext.Provider value={decor}>
+          <ReactFlow
+            nodes={shownNodes}
+            edges={shownEdges}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            onNodeDragStop={commit}
+            onSelectionChange={onSelectionChange}
+            isValidConnection={isValidConnection}
+            nodesDraggable={!readOnly}
+            nodesConnectable={!readOnly}
+            elementsSelectable
+            deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
+            multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+            snapToGrid
+            snapGrid={[GRID, GRID]}
+            fitView
+            fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
+            minZoom={0.15}
+            maxZoom={2}
+            colorMode="light"
+            defaultEdgeOptions={{ type: "smoothstep" }}
+          >
+            <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} />
+            <Controls showInteractive={false} />
+            {showMinimap !== false && (
+              <MiniMap
+                pannable
+                zoomable
+                style={{ width: 150, height: 100 }}
+                nodeColor={(n) => (catalog[n.type] && catalog[n.type].color) || "#94a3b8"}
+                nodeStrokeWidth={2}
+              />
+            )}
+          </ReactFlow>
+        </DecorContext.Provider>
       </div>
     </div>
   );

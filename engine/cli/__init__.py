@@ -24,6 +24,7 @@ COMMANDS: list[str] = [
     "engine.cli.simulate",
     "engine.cli.worker",
     "engine.cli.backup",
+    "engine.cli.serve",
 ]
 
 

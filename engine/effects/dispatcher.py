@@ -200,43 +200,50 @@ class Dispatcher:
             current = tx.get_effect(claim.effect.id)
             if current is None:
                 return
-            ours = self._still_ours(current, claim)
             effect = audit.clone(current)
-            attempt = effect.attempts + 1
             if delivery is not None:
-                # Delivered is the truth even if someone discarded it meanwhile.
-                effect.status, effect.sent_at, effect.next_attempt_at = delivery.status, now, None
-                effect.attempts, effect.last_error = attempt, None
-                outcome = delivery.status
-                audit.record(effect, now, outcome, attempt=attempt, destination=destination,
-                             detail=delivery.detail)
-            else:
-                policy = self.policies.for_kind(effect.kind)
-                if error.retryable and not policy.exhausted(attempt):
-                    outcome = "retry"
-                    delay = policy.delay(attempt, self.policies.rng, error.retry_after)
-                    next_at = now + delay
-                else:
-                    outcome = "dead"
-                    next_at = None
-                message = error.message
-                if outcome == "dead" and error.retryable:
-                    message = f"gave up after {attempt} attempts: {message}"
-                audit.record(effect, now, outcome, attempt=attempt, destination=destination,
-                             error=error.message, retryable=error.retryable,
-                             retry_at=format_utc(next_at) if next_at else None)
-                if ours:
-                    effect.attempts, effect.last_error = attempt, message
-                    if outcome == "retry":
-                        effect.next_attempt_at = next_at
-                    else:
-                        effect.status, effect.next_attempt_at = "dead", None
+                # Delivered is the truth, even if someone discarded the effect meanwhile.
+                outcome = self._delivered(effect, delivery, destination, now)
+            elif self._still_ours(current, claim):
+                outcome = self._failed(effect, error, destination, now)
+            else:  # discarded meanwhile: keep their decision, log the attempt
+                audit.record(effect, now, "retry" if error.retryable else "dead",
+                             attempt=effect.attempts + 1, destination=destination,
+                             error=error.message)
+                outcome = "superseded"
             tx.put_effect(effect)
-        if delivery is None and not ours:
-            outcome = "superseded"
         counter = _COUNTERS[outcome]
         setattr(stats, counter, getattr(stats, counter) + 1)
         self._notify(outcome, effect)
+
+    @staticmethod
+    def _delivered(effect: Effect, delivery: Delivery, destination: str | None,
+                   now: datetime) -> str:
+        effect.attempts += 1
+        effect.status, effect.sent_at = delivery.status, now
+        effect.next_attempt_at, effect.last_error = None, None
+        audit.record(effect, now, delivery.status, attempt=effect.attempts,
+                     destination=destination, detail=delivery.detail)
+        return delivery.status
+
+    def _failed(self, effect: Effect, error: EffectError, destination: str | None,
+                now: datetime) -> str:
+        effect.attempts += 1
+        policy = self.policies.for_kind(effect.kind)
+        if error.retryable and not policy.exhausted(effect.attempts):
+            outcome, message = "retry", error.message
+            effect.next_attempt_at = now + policy.delay(effect.attempts, self.policies.rng,
+                                                        error.retry_after)
+        else:
+            outcome, message = "dead", error.message
+            if error.retryable:
+                message = f"gave up after {effect.attempts} attempts: {message}"
+            effect.status, effect.next_attempt_at = "dead", None
+        effect.last_error = message
+        audit.record(effect, now, outcome, attempt=effect.attempts, destination=destination,
+                     error=error.message, retryable=error.retryable,
+                     retry_at=format_utc(effect.next_attempt_at) if outcome == "retry" else None)
+        return outcome
 
     @staticmethod
     def _still_ours(current: Effect, claim: _Claim) -> bool:

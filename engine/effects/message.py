@@ -31,9 +31,12 @@ def build_email(effect: Effect, *, from_address: str, domain: str, now: datetime
         msg["To"] = to
         if payload.get("reply_to"):
             msg["Reply-To"] = payload["reply_to"]
-    except (ValueError, IndexError) as exc:  # the email package's parse errors
-        raise EffectError(f"bad address in email: {exc}", retryable=False) from None
-    msg["Subject"] = payload.get("subject") or ""
+        # A subject rendered from a template may carry a stray line break: one line, always.
+        msg["Subject"] = " ".join(str(payload.get("subject") or "").split())
+    except (ValueError, IndexError, TypeError) as exc:  # the email package's parse errors
+        raise EffectError(f"bad header in email: {exc}", retryable=False) from None
+    if not msg["To"].addresses:
+        raise EffectError(f"email has no valid recipient: {to!r}", retryable=False)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(effect.key, domain)
     msg.set_content(text)

@@ -45,7 +45,7 @@ class SmtpSender:
                           now=self.clock.now())
         try:
             conn = self._connection()
-            refused = conn.send_message(msg, from_addr=s.from_address, to_addrs=[msg["To"]])
+            refused = conn.send_message(msg, from_addr=s.from_address)  # To: as parsed
             self._sent_on_conn += 1
         except BaseException as exc:
             self._drop()

@@ -29,6 +29,11 @@ class CompiledCache:
         self._items: dict[tuple[str, int, tuple[date, ...]], CompiledVersion] = {}
         self._lock = threading.Lock()
 
+    def peek(self, journey_id: str, version: int,
+             blackout_dates: tuple[date, ...] = ()) -> CompiledVersion | None:
+        """The compiled version if it is cached, else None (no document needed to ask)."""
+        return self._items.get((journey_id, version, blackout_dates))
+
     def get(self, journey_id: str, version: int, document: dict[str, Any],
             blackout_dates: tuple[date, ...] = ()) -> CompiledVersion:
         key = (journey_id, version, blackout_dates)

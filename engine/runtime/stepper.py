@@ -2,6 +2,7 @@
 wake-up in the caller's transaction. Also claims due wake-ups, one transaction per step."""
 from __future__ import annotations
 
+import copy
 import logging
 from datetime import datetime
 from typing import Any, Callable
@@ -45,10 +46,15 @@ class Runtime:
     # -- lookups ---------------------------------------------------------------------------
     def compiled_for(self, tx: Tx, journey_id: str, version: int,
                      vendor: Vendor | None = None) -> CompiledVersion:
+        blackouts = tuple(sorted(vendor.blackout_dates)) if vendor else ()
+        # Published versions never change: once compiled, skip reading the document again
+        # (a query per call on SQL, several per step).
+        cached = self.compiled.peek(journey_id, version, blackouts)
+        if cached is not None:
+            return cached
         found = tx.get_version(journey_id, version)
         if found is None:
             raise NotFound("journey version", f"{journey_id} v{version}")
-        blackouts = tuple(sorted(vendor.blackout_dates)) if vendor else ()
         return self.compiled.get(journey_id, version, found.document, blackouts)
 
     def vendor(self, tx: Tx, vendor_id: str) -> Vendor:
@@ -110,6 +116,7 @@ class Runtime:
             elif isinstance(cmd, ResolveApproval):
                 approval = tx.get_approval(approval_id(run.id, cmd.node, cmd.visit))
                 if approval is not None and approval.status == "pending":
+                    approval = copy.copy(approval)  # never change what the store holds
                     approval.status, approval.decided_by = cmd.status, cmd.actor
                     approval.decided_at = now
                     tx.put_approval(approval)
@@ -136,8 +143,9 @@ class Runtime:
                                  anchor=(run.wait or {}).get("anchor")))
         else:
             tx.delete_run_wakeup(run.id)
-        self.notify("run", {"run_id": run.id, "journey_id": run.journey_id,
-                            "status": run.status, "node": run.node})
+        if self.listeners:
+            self.notify("run", {"run_id": run.id, "journey_id": run.journey_id,
+                                "status": run.status, "node": run.node})
 
     def notify(self, kind: str, data: dict[str, Any]) -> None:
         for listener in self.listeners:
@@ -198,7 +206,7 @@ class Runtime:
                     tx.delete_date_trigger(journey.id, client.id)
                 continue
             moment = self.date_trigger_moment(compiled, client, vendor)
-            if moment is not None and moment > now:
+            if moment is not None and moment >= now:  # a moment arriving now still counts
                 if existing is None or existing.due_at != moment:
                     tx.put_wakeup(WakeUp(id=f"dt:{journey.id}:{client.id}",
                                          vendor_id=client.vendor_id, kind="date_trigger",
@@ -247,28 +255,37 @@ class Runtime:
             if compiled.trigger.get("event") == "date":
                 self.start_run(tx, journey, client, {"type": "date"}, vendor)
             return
-        run = tx.get_run(wakeup.run_id)
+        run = tx.lock_run(wakeup.run_id)
         if run is None or run.status != RunStatus.WAITING or run.due_at != wakeup.due_at:
             tx.delete_run_wakeup(wakeup.run_id)  # stale: the run moved on
             return
         self.advance(tx, run, c.Wake())
 
+    def process_wakeup(self, tx: Tx, wakeup: WakeUp) -> None:
+        """Carry out one wake-up the caller has claimed, in the caller's transaction (the
+        scale-out claim loop: engine.scaleout.claims)."""
+        self._process(tx, wakeup)
+
     def _quarantine(self, wakeup: WakeUp | None, error: Exception) -> None:
         """A wake-up whose step cannot be carried out fails its run instead of looping forever."""
         if wakeup is None:
             return
-        log.error("step failed for wake-up %s: %s", wakeup.id, error)
         with self.store.transaction() as tx:
-            if wakeup.kind == "run":
-                run = tx.get_run(wakeup.run_id)
-                if run is not None:
-                    run = run.clone()
-                    run.status, run.error, run.due_at = RunStatus.FAILED, str(error), None
-                    self.save_run(tx, run)
-                else:
-                    tx.delete_run_wakeup(wakeup.run_id)
+            self.fail_wakeup(tx, wakeup, error)
+
+    def fail_wakeup(self, tx: Tx, wakeup: WakeUp, error: Exception) -> None:
+        """Fail the run of a wake-up whose step raised (or drop the date trigger), in `tx`."""
+        log.error("step failed for wake-up %s: %s", wakeup.id, error)
+        if wakeup.kind == "run":
+            run = tx.lock_run(wakeup.run_id)
+            if run is not None:
+                run = run.clone()
+                run.status, run.error, run.due_at = RunStatus.FAILED, str(error), None
+                self.save_run(tx, run)
             else:
-                tx.delete_date_trigger(wakeup.journey_id, wakeup.client_id)
+                tx.delete_run_wakeup(wakeup.run_id)
+        else:
+            tx.delete_date_trigger(wakeup.journey_id, wakeup.client_id)
 
     def run_until(self, target: datetime, *, between: Callable[[datetime], None] | None = None
                   ) -> int:

@@ -55,6 +55,10 @@ class _Fail(Exception):
     """A node cannot be carried out (bad data for a template, say): the run fails at this node."""
 
 
+class _Runaway(Exception):
+    """Too many nodes in one walk (a loop whose waits are all zero-length)."""
+
+
 def split_choice(seed: str, split_key: str, node: str, visit: int,
                  branches: list[dict[str, Any]]) -> str:
     """Deterministic weighted choice: the same run, node and visit always take the same branch."""
@@ -74,6 +78,7 @@ class Walker:
         self.commands: list[Command] = []
         self.client_changes: dict[str, Any] = {}
         self.was = run.status  # the status before this walk (a skip of a failed run differs)
+        self.original = run.clone()
 
     # -- entry point -----------------------------------------------------------------------
     def handle(self, cause: c.Cause) -> Decision:
@@ -93,8 +98,17 @@ class Walker:
                 self._retime()
             else:
                 self._resume(cause)
+        except _Runaway as runaway:
+            # Nothing of this walk happens (no email goes out 500 times): the run fails where
+            # the walk began, with no step logged.
+            self.run, self.commands, self.client_changes = self.original.clone(), [], {}
+            self.run.node = self.run.node or self.ctx.graph.trigger.id
+            self.run.status, self.run.error = RunStatus.FAILED, str(runaway)
+            self.run.wait, self.run.due_at = None, None
         except _Fail as failure:
             self._fail(str(failure))
+        except JourneyError as error:  # e.g. a time the calendar cannot compute for this client
+            self._fail(error.message)
         return Decision(run=self.run, commands=self.commands, client_changes=self.client_changes)
 
     # -- moving between nodes --------------------------------------------------------------
@@ -103,7 +117,8 @@ class Walker:
         while node_id is not None:
             budget -= 1
             if budget < 0:
-                raise _Fail(f"more than {MAX_NODES_PER_WALK} steps without a wait")
+                raise _Runaway(f"more than {MAX_NODES_PER_WALK} steps without a wait: a loop "
+                               f"whose waits take no time; nothing of it was carried out")
             run = self.run
             run.visits[node_id] = run.visits.get(node_id, 0) + 1
             run.node, run.visit = node_id, run.visits[node_id]
@@ -135,7 +150,7 @@ class Walker:
 
     def _fail(self, message: str) -> None:
         run = self.run
-        node = self.ctx.graph.node(run.node) if run.node else None
+        node = self.ctx.graph.node(run.node) if run.node in self.ctx.graph else None
         if node is not None:
             self._log(node.id, node.type, "failed", {"error": message})
         run.status, run.error = RunStatus.FAILED, message
@@ -185,7 +200,13 @@ class Walker:
             client.tags = [t for t in client.tags if t != config["tag"]]
             self.client_changes["tags"] = list(client.tags)
         elif action == "create_task":
-            due = self._time_or_duration(config["due"]) if config.get("due") else None
+            due = None
+            if config.get("due") and _is_time(config["due"]):
+                due = self._resolve_or_wait_date(config["due"])
+                if due is None:  # due on a date the client does not have yet: needs_date
+                    return self._stay()
+            elif config.get("due"):
+                due = add_duration(self.ctx.now, config["due"], self.ctx.tz)
             self._effect("task", {"title": self._render_text(config["title"]),
                                   "due": format_utc(due) if due else None,
                                   "client_id": client.id})
@@ -238,6 +259,8 @@ class Walker:
             anchor = anchor_name(timeout)
         else:
             due, anchor = add_duration(self.ctx.now, timeout, self.ctx.tz), None
+        if due <= self.ctx.now:  # no time to wait (a zero timeout, or a time just passed)
+            return self._after("timeout", "timeout")
         self._wait("wait_for", due, event=config["event"], match=config.get("match"),
                    anchor=anchor, spec=timeout if anchor else None)
         return self._stay()
@@ -248,6 +271,10 @@ class Walker:
             approval = config.get("approval") or {}
             deadline = (self._time_or_duration(approval["timeout"])
                         if approval.get("timeout") else None)
+            if deadline is not None and deadline <= self.ctx.now:  # a zero timeout: no time
+                if approval.get("on_timeout") == "send":             # to approve it
+                    return self._send_or_hold(None)
+                return self._after("skipped", reason="approval timed out")
             self.commands.append(CreateApproval(node=self.run.node, visit=self.run.visit,
                                                 email=content, deadline=deadline,
                                                 on_timeout=approval.get("on_timeout")))
@@ -465,13 +492,16 @@ class Walker:
         try:
             to = render_text(config["to"], variables).strip() if config.get("to") \
                 else self.ctx.client.email
-            return {"to": to, "subject": render_text(config["subject"], variables).strip(),
-                    "text": render_text(config["body"], variables),
-                    "html": render_html(config["body"], variables),
-                    "from_name": self.ctx.vendor.name,
-                    "reply_to": self.ctx.vendor.reply_to or self.ctx.vendor.email}
+            content = {"to": to, "subject": render_text(config["subject"], variables).strip(),
+                       "text": render_text(config["body"], variables),
+                       "html": render_html(config["body"], variables),
+                       "from_name": self.ctx.vendor.name,
+                       "reply_to": self.ctx.vendor.reply_to or self.ctx.vendor.email}
         except Exception as exc:
             raise _Fail(f"email template failed to render: {exc}") from None
+        if not to:  # a `to` template that renders empty: failing shows it; sending cannot
+            raise _Fail("the email has no recipient: its `to` template rendered empty")
+        return content
 
     def _condition_context(self) -> ConditionContext:
         client = self.ctx.client

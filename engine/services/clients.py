@@ -9,11 +9,11 @@ from typing import Any
 
 from engine.calendar import check_timezone
 from engine.clock import format_utc
-from engine.domain import Client, Run, RunStatus
+from engine.domain import Client, Run, RunStatus, StepRecord
 from engine.errors import InvalidInput, NotFound
 from engine.runtime import causes as c
 from engine.runtime.stepper import Runtime
-from engine.storage.base import Tx
+from engine.storage.base import Tx, locked_runs
 
 CLIENT_KEYS = {"id", "external_id", "name", "email", "status", "timezone", "wedding_date",
                "dates", "fields", "tags"}
@@ -145,8 +145,15 @@ class ClientService:
         with self.rt.store.transaction() as tx:
             return tx.list_clients(vendor_id, search=search, limit=limit, offset=offset)
 
-    def add(self, vendor_id: str, data: dict[str, Any], *, actor: str = "api") -> Client:
-        """Create a client, schedule its date triggers and emit `client_added`, atomically."""
+    def add(self, vendor_id: str, data: dict[str, Any], *, actor: str = "api",
+            event_data: dict[str, Any] | None = None) -> Client:
+        """Create a client, schedule its date triggers and emit `client_added`, atomically.
+
+        The event's data (what a trigger `match` and `event.*` see) is the new client itself
+        (client_id, name, email, status, timezone, wedding_date, dates, fields, tags), plus any
+        `event_data` the caller adds, such as {"source": "website"}."""
+        if event_data is not None and not isinstance(event_data, dict):
+            raise InvalidInput("event data must be a JSON object")
         values = parse_client_fields(data, partial=False)
         now = self.rt.clock.now()
         with self.rt.store.transaction() as tx:
@@ -156,7 +163,8 @@ class ClientService:
             tx.put_client(client)
             self.rt.sync_date_triggers(tx, client, vendor, fire_overdue=False)
             self.events.handle(tx, vendor, client, "client_added",
-                               {"client_id": client.external_id or client.id}, key=None)
+                               {**_client_data(client), **copy.deepcopy(event_data or {})},
+                               key=None)
             return client
 
     def update(self, vendor_id: str, client_id: str, data: dict[str, Any], *,
@@ -193,8 +201,7 @@ class ClientService:
         report = RescheduleReport(client_id=client.id, changed=changed)
         if changed:
             vendor = self.rt.vendor(tx, vendor_id)
-            for run in tx.runs_for_client(client.id, statuses=(RunStatus.WAITING,
-                                                                RunStatus.NEEDS_DATE)):
+            for run in locked_runs(tx, client.id, (RunStatus.WAITING, RunStatus.NEEDS_DATE)):
                 wait = run.wait or {}
                 if wait.get("anchor") in changed or "timezone" in changed:
                     after = self.rt.advance(tx, run, c.Recheck(), client=client, vendor=vendor)
@@ -208,11 +215,24 @@ class ClientService:
         """Remove a client: open runs are cancelled first; history stays for analytics."""
         with self.rt.store.transaction() as tx:
             client = self.get(vendor_id, client_id, tx)
+            now = self.rt.clock.now()
             for run in tx.runs_for_client(client.id):
                 if run.is_open:
                     ended = run.clone()
-                    ended.status, ended.ended_at, ended.due_at = (RunStatus.CANCELLED,
-                                                                  self.rt.clock.now(), None)
+                    ended.status, ended.ended_at, ended.due_at = RunStatus.CANCELLED, now, None
+                    ended.seq += 1
+                    tx.add_step(StepRecord(run_id=run.id, key=f"control#{ended.seq}",
+                                           node=run.node, visit=run.visit, type="control",
+                                           outcome="cancelled", at=now, seq=ended.seq,
+                                           actor=actor, detail={"reason": "client deleted"},
+                                           vendor_id=run.vendor_id, journey_id=run.journey_id,
+                                           version=run.version, client_id=run.client_id))
+                    approval = tx.get_approval(f"{run.id}:{run.node}:{run.visit}")
+                    if approval is not None and approval.status == "pending":
+                        approval = copy.copy(approval)
+                        approval.status, approval.decided_by, approval.decided_at = (
+                            "cancelled", actor, now)
+                        tx.put_approval(approval)
                     self.rt.save_run(tx, ended)
             for trigger in tx.date_triggers_for_client(client.id):
                 tx.delete_date_trigger(trigger.journey_id, client.id)
@@ -235,6 +255,12 @@ def _describe_move(tx: Tx, before: Run, after: Run) -> dict[str, Any]:
     return {"run_id": before.id, "journey_id": before.journey_id, "node": before.node,
             "from": before.due_at, "to": after.due_at, "outcome": outcome,
             "now_at": after.node, "status": after.status}
+
+
+def _client_data(client: Client) -> dict[str, Any]:
+    view = client.view()
+    return _jsonable({"client_id": view["id"], **{k: view[k] for k in (
+        "name", "email", "status", "timezone", "wedding_date", "dates", "fields", "tags")}})
 
 
 def _jsonable(value: Any) -> Any:

@@ -11,7 +11,7 @@ from engine.runtime import causes as c
 from engine.runtime.conditions import ConditionContext, evaluate
 from engine.runtime.stepper import Runtime
 from engine.runtime.walker import event_matches
-from engine.storage.base import Tx
+from engine.storage.base import Tx, locked_runs
 
 INGESTIBLE = {"client_added", "form_submitted", "payment_received", "manual"}
 _CUSTOM = re.compile(r"^custom:[A-Za-z0-9_.-]{1,64}$")
@@ -63,7 +63,7 @@ class EventService:
             client = client.clone()
             client.form_answers[data["form"]] = dict(data.get("answers") or {})
             tx.put_client(client)
-        for run in tx.runs_for_client(client.id, statuses=RunStatus.OPEN):
+        for run in locked_runs(tx, client.id, RunStatus.OPEN):
             compiled = rt.compiled_for(tx, run.journey_id, run.version, vendor)
             settings = compiled.settings
             if event_type in settings.exit_on:
@@ -130,7 +130,7 @@ class EventService:
                                        client, vendor, self.rt.clock.now()).tz)
             if not evaluate(goal["match"], ctx):
                 return
-        converted = tx.get_run(run.id).clone()
+        converted = tx.lock_run(run.id).clone()
         converted.goal_at = self.rt.clock.now()
         tx.put_run(converted)
         result["goals"].append(run.id)

@@ -2,6 +2,7 @@
 Each control is written to the run's step log with who did it."""
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any, Callable
 
@@ -103,7 +104,8 @@ class RunService:
     def _control(self, vendor_id: str, run_id: str, outcome: str | None, actor: str,
                  act: Callable[[Tx, Run], Run], detail: dict[str, Any] | None = None) -> Run:
         with self.rt.store.transaction() as tx:
-            run = self.get(vendor_id, run_id, tx).clone()
+            self.get(vendor_id, run_id, tx)  # NotFound for another vendor's run
+            run = tx.lock_run(run_id).clone()
             if outcome is not None:
                 run.seq += 1
                 tx.add_step(StepRecord(run_id=run.id, key=f"control#{run.seq}", node=run.node,
@@ -118,6 +120,7 @@ class RunService:
         if (run.wait or {}).get("kind") == "approval":
             approval = tx.get_approval(f"{run.id}:{run.node}:{run.visit}")
             if approval is not None and approval.status == "pending":
+                approval = copy.copy(approval)  # never change what the store holds
                 approval.status, approval.decided_by = "cancelled", actor
                 approval.decided_at = self.rt.clock.now()
                 tx.put_approval(approval)
@@ -142,7 +145,7 @@ class RunService:
                 raise NotFound("approval", approval_id)
             if approval.status != "pending":
                 raise Conflict(f"approval {approval_id} is already {approval.status}")
-            run = tx.get_run(approval.run_id)
+            run = tx.lock_run(approval.run_id)
             if run is None or run.status != RunStatus.WAITING or \
                     (run.wait or {}).get("kind") != "approval":
                 raise Conflict(f"run {approval.run_id} is no longer waiting for this approval")

@@ -62,6 +62,11 @@ class Tx(ABC):
     @abstractmethod
     def get_run(self, run_id: str) -> Run | None: ...
     @abstractmethod
+    def lock_run(self, run_id: str) -> Run | None:
+        """The run as it is now, held until the transaction ends (FOR UPDATE on PostgreSQL;
+        SQLite and memory transactions are exclusive already): read a run this way before
+        changing it, so a step and an event arriving at once cannot overwrite each other."""
+    @abstractmethod
     def put_run(self, run: Run) -> None: ...
     @abstractmethod
     def runs_for_client(self, client_id: str, *, journey_id: str | None = None,
@@ -109,6 +114,26 @@ class Tx(ABC):
     @abstractmethod
     def count_wakeups(self) -> int: ...
 
+    # claims with leases (engine.scaleout: several worker processes share the due work)
+    @abstractmethod
+    def claim_due(self, now: datetime, limit: int, *, owner: str, lease_until: datetime,
+                  lease_now: datetime | None = None) -> list[WakeUp]:
+        """Lease up to `limit` due wake-ups (due_at <= now) to `owner` until `lease_until` and
+        return them, earliest first. A wake-up is taken only if nobody holds it: no lease, a
+        lease that ended before `lease_now` (default `now`; leases may run on a different clock
+        than due times), or a lease of `owner` itself. Concurrent claimers never get the same
+        row (SKIP LOCKED on PostgreSQL). Writing a wake-up again (put_wakeup) clears its lease."""
+    @abstractmethod
+    def renew_leases(self, owner: str, until: datetime, ids: Iterable[str] | None = None) -> int:
+        """Extend `owner`'s leases (only those in `ids`, if given) to `until`; returns how many."""
+    @abstractmethod
+    def release_leases(self, owner: str, ids: Iterable[str] | None = None) -> int:
+        """Give up `owner`'s leases (only those in `ids`, if given); returns how many."""
+    @abstractmethod
+    def lock_wakeup(self, wakeup_id: str) -> WakeUp | None:
+        """The wake-up as it is now, held until the transaction ends (FOR UPDATE on PostgreSQL;
+        SQLite and memory transactions are exclusive already). None if it is gone."""
+
     # outbox
     @abstractmethod
     def add_effect(self, effect: Effect) -> bool:
@@ -144,6 +169,14 @@ class Store(ABC):
 
     def close(self) -> None:  # pragma: no cover - trivial default
         pass
+
+
+def locked_runs(tx: Tx, client_id: str, statuses: Iterable[str]) -> list[Run]:
+    """The client's runs in `statuses`, each locked for this transaction and re-read after the
+    lock, so a run that moved on meanwhile is seen as it is now."""
+    wanted = set(statuses)
+    locked = (tx.lock_run(r.id) for r in tx.runs_for_client(client_id, statuses=wanted))
+    return [r for r in locked if r is not None and r.status in wanted]
 
 
 def first(items: Sequence):

@@ -115,7 +115,8 @@ def _sqlite_begin(conn: Any) -> None:
     mode = str(conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")).upper()
     if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
         raise ValueError(f"sqlite_begin must be DEFERRED, IMMEDIATE or EXCLUSIVE, not {mode!r}")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    # Straight to the driver: this runs once per transaction, on the hot path.
+    conn.connection.driver_connection.execute(f"BEGIN {mode}")
 
 
 # -- migrations ---------------------------------------------------------------------------------

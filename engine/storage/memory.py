@@ -5,10 +5,11 @@ nothing behind, exactly as a database rollback would.
 """
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import threading
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
 from engine.domain import (Approval, Client, Effect, Event, FormRequest, Journey, JourneyVersion,
@@ -17,6 +18,7 @@ from engine.errors import Conflict, DuplicateStep
 from engine.storage.base import Store, Tx
 
 _MISSING = object()
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class _Tables:
@@ -168,6 +170,9 @@ class MemoryTx(Tx):
     def get_run(self, run_id: str) -> Run | None:
         return self.t.runs.get(run_id)
 
+    def lock_run(self, run_id: str) -> Run | None:
+        return self.t.runs.get(run_id)  # memory transactions are exclusive already
+
     def put_run(self, run: Run) -> None:
         if run.id not in self.t.runs:
             self._set(self.t.runs_by_client.setdefault(run.client_id, {}), run.id, True)
@@ -196,7 +201,7 @@ class MemoryTx(Tx):
                  and (status is None or r.status == status)
                  and (node is None or r.node == node)
                  and (version is None or r.version == version)]
-        found.sort(key=lambda r: (r.started_at or datetime.min, r.id))
+        found.sort(key=lambda r: (r.started_at or _EPOCH, r.id))
         return found[offset:offset + limit]
 
     # -- steps -------------------------------------------------------------------------------
@@ -294,6 +299,45 @@ class MemoryTx(Tx):
 
     def count_wakeups(self) -> int:
         return len(self.t.wakeups)
+
+    def claim_due(self, now: datetime, limit: int, *, owner: str, lease_until: datetime,
+                  lease_now: datetime | None = None) -> list[WakeUp]:
+        lease_now = lease_now if lease_now is not None else now
+        heap, found, kept, seen = self.t.due_heap, [], [], set()
+        while heap and len(found) < limit and heap[0][0] <= now:
+            entry = heapq.heappop(heap)
+            w = self.t.wakeups.get(entry[2])
+            if w is None or w.due_at != entry[0] or w.id in seen:
+                continue  # stale entry: dropped
+            seen.add(w.id)
+            kept.append(entry)
+            if w.lease_until is not None and w.lease_until >= lease_now and w.lease_owner != owner:
+                continue  # held by a live lease of another owner
+            claimed = dataclasses.replace(w, lease_owner=owner, lease_until=lease_until)
+            self._set(self.t.wakeups, w.id, claimed)
+            found.append(claimed)
+        for entry in kept:
+            heapq.heappush(heap, entry)
+        return found
+
+    def _relet(self, owner: str, ids: Iterable[str] | None, **lease: Any) -> int:
+        wanted = self.t.wakeups.keys() if ids is None else ids
+        changed = 0
+        for wid in list(wanted):
+            w = self.t.wakeups.get(wid)
+            if w is not None and w.lease_owner == owner:
+                self._set(self.t.wakeups, wid, dataclasses.replace(w, **lease))
+                changed += 1
+        return changed
+
+    def renew_leases(self, owner: str, until: datetime, ids: Iterable[str] | None = None) -> int:
+        return self._relet(owner, ids, lease_until=until)
+
+    def release_leases(self, owner: str, ids: Iterable[str] | None = None) -> int:
+        return self._relet(owner, ids, lease_owner=None, lease_until=None)
+
+    def lock_wakeup(self, wakeup_id: str) -> WakeUp | None:
+        return self.t.wakeups.get(wakeup_id)  # memory transactions are already exclusive
 
     # -- outbox ------------------------------------------------------------------------------
     def add_effect(self, effect: Effect) -> bool:

@@ -79,6 +79,13 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
     code = getattr(exc, "code", None) or HTTP_CODES.get(exc.status_code, "ERROR")
     message = exc.detail if isinstance(exc.detail, str) else HTTP_CODES.get(exc.status_code,
                                                                              "error")
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's answer to a body it cannot even decode (not UTF-8): a validation error
+        # like any other malformed JSON.
+        return error_response(422, "VALIDATION_ERROR", "invalid request: body",
+                              {"fields": [{"field": "body", "location": "body",
+                                           "message": "not a JSON document (UTF-8)",
+                                           "type": "json_invalid"}]})
     if exc.status_code == 413:
         code = "PAYLOAD_TOO_LARGE"
         message = message if isinstance(exc, ApiError) else "request body too large"

@@ -44,6 +44,10 @@ def _select_spec(node_id: rx.Var[str]) -> tuple[rx.Var[str]]:
     return (node_id,)
 
 
+def _no_args_spec() -> tuple:
+    return ()
+
+
 class JourneyCanvas(rx.NoSSRComponent):
     """Palette + React Flow canvas for one journey graph (client-side only)."""
 
@@ -56,20 +60,37 @@ class JourneyCanvas(rx.NoSSRComponent):
     nodes: rx.Var[list[dict[str, Any]]]
     # journeys/v1 edges: {from, to, when?}
     edges: rx.Var[list[dict[str, Any]]]
-    # Bump to make the canvas replace its content with nodes/edges.
+    # Bump to make the canvas replace its content with nodes/edges (viewport and selection kept).
     revision: rx.Var[int]
+    # Bump to fit the view to the graph (on load, import, auto-layout).
+    fit_key: rx.Var[int]
     # Node type catalog (see node_catalog.NODE_CATALOG).
     catalog: rx.Var[dict[str, Any]]
-    # Node ids to outline as problems (validation results).
+    # Node ids to outline as errors / warnings (validation results).
     highlight: rx.Var[list[str]]
+    warn: rx.Var[list[str]]
+    # Edges to draw as problems, as "from->to".
+    highlight_edges: rx.Var[list[str]]
+    # {node id: problem message} (node tooltip) and {node id: one-line summary} (node body).
+    problems: rx.Var[dict[str, str]]
+    summaries: rx.Var[dict[str, str]]
+    # Bump select_key to select and centre the node select_id.
+    select_id: rx.Var[str]
+    select_key: rx.Var[int]
     read_only: rx.Var[bool]
     show_palette: rx.Var[bool]
     show_minimap: rx.Var[bool]
+    # Unsaved changes: warn before leaving the page or following a link.
+    dirty: rx.Var[bool]
 
     # Fired once per committed edit with {"nodes": [...], "edges": [...]}.
     on_graph_change: rx.EventHandler[_graph_change_spec]
     # Fired with the id of the single selected node, or "" when none.
     on_select: rx.EventHandler[_select_spec]
+    # Keyboard shortcuts (Ctrl/Cmd+Z, Ctrl+Y or Ctrl+Shift+Z, Ctrl+S), not while typing.
+    on_undo: rx.EventHandler[_no_args_spec]
+    on_redo: rx.EventHandler[_no_args_spec]
+    on_save: rx.EventHandler[_no_args_spec]
 
 
 def journey_canvas(**props: Any) -> rx.Component:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from journey_app import routes
+from journey_app.session import SessionState
 
 SIDEBAR_WIDTH = "220px"
 TOPBAR_HEIGHT = "52px"
@@ -84,12 +85,59 @@ def sidebar(active: str) -> rx.Component:
     )
 
 
-def topbar(title: str | rx.Var[str], *actions: rx.Component) -> rx.Component:
+def _search_box() -> rx.Component:
+    return rx.form(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            name="q",
+            placeholder="Search clients",
+            aria_label="Search clients",
+            size="2",
+            width="220px",
+        ),
+        on_submit=SessionState.search,
+        reset_on_submit=True,
+    )
+
+
+def _user_menu(compact: bool = False) -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=SessionState.initials, size="1", radius="full"),
+                rx.fragment() if compact else rx.text(
+                    SessionState.vendor_name, size="2", weight="medium", max_width="180px",
+                    white_space="nowrap", overflow="hidden", text_overflow="ellipsis"),
+                rx.icon("chevron_down", size=14),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Account menu",
+            ),
+        ),
+        rx.menu.content(
+            rx.box(rx.text(SessionState.vendor_name, size="2", weight="medium"),
+                   rx.text(SessionState.user_email, size="1", color_scheme="gray"),
+                   padding="4px 8px"),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("settings", size=14), "Settings",
+                         on_click=rx.redirect(routes.SETTINGS)),
+            rx.menu.item(rx.icon("log_out", size=14), "Log out", on_click=SessionState.log_out),
+        ),
+    )
+
+
+def topbar(title: str | rx.Var[str], *actions: rx.Component,
+           show_search: bool = True) -> rx.Component:
     return rx.hstack(
-        rx.heading(title, size="4", weight="medium", as_="h1"),
+        rx.heading(title, size="4", weight="medium", as_="h1", min_width="0", flex="0 1 auto",
+                   white_space="nowrap", overflow="hidden", text_overflow="ellipsis"),
         rx.spacer(),
         *actions,
+        rx.separator(orientation="vertical", size="2"),
+        _search_box() if show_search else rx.fragment(),
+        _user_menu(compact=not show_search),
         align="center",
+        spacing="3",
         height=TOPBAR_HEIGHT,
         min_height=TOPBAR_HEIGHT,
         padding_x="20px",
@@ -106,6 +154,7 @@ def app_shell(
     active: str,
     actions: tuple[rx.Component, ...] = (),
     padded: bool = True,
+    show_search: bool = True,
 ) -> rx.Component:
     """Wrap page content in the sidebar + top bar frame.
 
@@ -115,7 +164,7 @@ def app_shell(
     return rx.hstack(
         sidebar(active),
         rx.vstack(
-            topbar(title, *actions),
+            topbar(title, *actions, show_search=show_search),
             rx.box(
                 *content,
                 role="main",
@@ -139,13 +188,35 @@ def app_shell(
     )
 
 
-def placeholder(text: str) -> rx.Component:
-    """An empty-state panel for pages that are not built yet."""
-    return rx.card(
+def empty_state(icon: str, title: str, text: str | rx.Var[str], *actions: rx.Component,
+                testid: str = "empty-state") -> rx.Component:
+    """What an empty page or panel shows: what is missing and what to do next."""
+    return rx.center(
         rx.vstack(
-            rx.text(text, size="3", color_scheme="gray"),
-            spacing="2",
+            rx.center(
+                rx.icon(icon, size=22, color="var(--accent-11)"),
+                width="44px",
+                height="44px",
+                border_radius="999px",
+                background="var(--accent-3)",
+            ),
+            rx.heading(title, size="4", weight="medium", text_align="center"),
+            rx.text(text, size="2", color_scheme="gray", text_align="center", max_width="440px"),
+            rx.hstack(*actions, spacing="2", justify="center", wrap="wrap"),
+            align="center",
+            spacing="3",
         ),
+        padding="48px 24px",
         width="100%",
-        max_width="720px",
+        custom_attrs={"data-testid": testid},
+    )
+
+
+def loading_block(text: str = "Loading…") -> rx.Component:
+    return rx.center(
+        rx.hstack(rx.spinner(size="2"), rx.text(text, size="2", color_scheme="gray"),
+                  align="center", spacing="2"),
+        padding="40px",
+        width="100%",
+        role="status",
     )

@@ -1,15 +1,23 @@
-"""Analytics page (placeholder until its feature lands)."""
+"""Analytics page (being built)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from journey_app import routes
-from journey_app.pages._placeholder import placeholder_page
+from journey_app.components.shell import app_shell, empty_state
+from journey_app.session import SessionState
 
 ROUTE = routes.ANALYTICS
 TITLE = "Analytics"
 
 
+class AnalyticsState(SessionState):
+    @rx.event
+    def load(self):
+        pass
+
+
 def page() -> rx.Component:
-    return placeholder_page(TITLE, ROUTE, "Journey conversion and step timing charts will appear here.")
+    return app_shell(empty_state("construction", "Analytics", "Coming soon."), title=TITLE,
+                     active=routes.ANALYTICS)

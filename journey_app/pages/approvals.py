@@ -1,15 +1,23 @@
-"""Approvals page (placeholder until its feature lands)."""
+"""Approvals page (being built)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from journey_app import routes
-from journey_app.pages._placeholder import placeholder_page
+from journey_app.components.shell import app_shell, empty_state
+from journey_app.session import SessionState
 
 ROUTE = routes.APPROVALS
 TITLE = "Approvals"
 
 
+class ApprovalsState(SessionState):
+    @rx.event
+    def load(self):
+        pass
+
+
 def page() -> rx.Component:
-    return placeholder_page(TITLE, ROUTE, "Emails waiting for your approval will appear here.")
+    return app_shell(empty_state("construction", "Approvals", "Coming soon."), title=TITLE,
+                     active=routes.APPROVALS)

@@ -1,15 +1,23 @@
-"""Clients page (placeholder until its feature lands)."""
+"""Clients page (being built)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from journey_app import routes
-from journey_app.pages._placeholder import placeholder_page
+from journey_app.components.shell import app_shell, empty_state
+from journey_app.session import SessionState
 
 ROUTE = routes.CLIENTS
 TITLE = "Clients"
 
 
+class ClientsState(SessionState):
+    @rx.event
+    def load(self):
+        pass
+
+
 def page() -> rx.Component:
-    return placeholder_page(TITLE, ROUTE, "Your couples and their wedding dates will be listed here.")
+    return app_shell(empty_state("construction", "Clients", "Coming soon."), title=TITLE,
+                     active=routes.CLIENTS)

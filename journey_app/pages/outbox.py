@@ -1,15 +1,23 @@
-"""Outbox page (placeholder until its feature lands)."""
+"""Outbox page (being built)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from journey_app import routes
-from journey_app.pages._placeholder import placeholder_page
+from journey_app.components.shell import app_shell, empty_state
+from journey_app.session import SessionState
 
 ROUTE = routes.OUTBOX
 TITLE = "Outbox"
 
 
+class OutboxState(SessionState):
+    @rx.event
+    def load(self):
+        pass
+
+
 def page() -> rx.Component:
-    return placeholder_page(TITLE, ROUTE, "Sent, scheduled and failed messages will appear here.")
+    return app_shell(empty_state("construction", "Outbox", "Coming soon."), title=TITLE,
+                     active=routes.OUTBOX)

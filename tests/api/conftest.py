@@ -2,6 +2,8 @@
 `store` fixture), `mem` on memory only (for tests about the HTTP layer itself)."""
 from __future__ import annotations
 
+from typing import Iterator
+
 import pytest
 
 from engine.storage.memory import MemoryStore
@@ -10,10 +12,14 @@ from .harness import Harness
 
 
 @pytest.fixture
-def harness(store) -> Harness:
-    return Harness(store)
+def harness(store) -> Iterator[Harness]:
+    h = Harness(store)
+    yield h
+    h.close()
 
 
 @pytest.fixture
-def mem() -> Harness:
-    return Harness(MemoryStore())
+def mem() -> Iterator[Harness]:
+    h = Harness(MemoryStore())
+    yield h
+    h.close()

@@ -36,6 +36,7 @@ def _routes() -> list[tuple[str, str, dict]]:
 
 
 ROUTES = _routes()
+SPEC = create_api().openapi()
 SCOPED = [(m, p) for m, p, extra in ROUTES if not extra.get("x-shared")
           and not extra.get("x-public")]
 
@@ -85,13 +86,14 @@ def two_vendors(store):
     b = h.signup("Vendor B", "b@b.example")
     seeded_a = h.seed(a)
     h.seed(b)  # B has data of its own: ids must not resolve to B's things either
-    return h, a, b, seeded_a
+    yield h, a, b, seeded_a
+    h.close()
 
 
 @pytest.mark.parametrize("method,path", SCOPED, ids=[f"{m} {p[len(P):]}" for m, p in SCOPED])
 def test_vendor_b_gets_404_with_vendor_a_ids_and_changes_nothing(two_vendors, method, path):
     h, a, b, seeded = two_vendors
-    spec = h.client.get(f"{P}/openapi.json").json()
+    spec = SPEC
     url = path
     for name in PARAM.findall(path):
         assert name in seeded.ids, (f"{method} {path}: the isolation test does not know the "

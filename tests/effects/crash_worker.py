@@ -1,7 +1,10 @@
 """A dispatcher process for test_crash.py: sends every pending email of a SQLite outbox to an
 SMTP server, printing "S <key>" before each send and "M <key>" once it is marked, then exits.
 
-    python crash_worker.py DATABASE_URL SMTP_PORT
+    python crash_worker.py DATABASE_URL SMTP_PORT [--wait]
+
+With --wait it imports everything, then waits for a line on stdin before it starts: the test
+starts the next worker while the current one is still sending, so restarts cost no import time.
 
 This file is a bootstrap, like the real worker: it alone creates the SystemClock.
 """
@@ -15,7 +18,7 @@ from engine.effects import (Breakers, Dispatcher, DispatchLoop, EventSleeper, Re
                             RetryPolicy, SmtpSender, SmtpSettings)
 from engine.storage.sql import SqlStore
 
-BATCH = 20
+BATCH = 10
 
 
 class Announcing:
@@ -45,7 +48,7 @@ def main(url: str, port: int) -> int:
     dispatcher = Dispatcher(store, clock, {"email": Announcing(SmtpSender(smtp, clock))},
                             RetryPolicies.seeded(1, email=fast),
                             Breakers(clock, threshold=50, cool_down=timedelta(seconds=1)),
-                            claim_lease=timedelta(seconds=1),
+                            claim_lease=timedelta(seconds=3),
                             listeners=[lambda outcome, e: print("M", e.key, outcome, flush=True)])
     loop = DispatchLoop(dispatcher, EventSleeper(), batch_size=BATCH, poll_interval=0.05)
     while True:
@@ -60,4 +63,6 @@ def main(url: str, port: int) -> int:
 
 
 if __name__ == "__main__":
+    if "--wait" in sys.argv:
+        sys.stdin.readline()
     sys.exit(main(sys.argv[1], int(sys.argv[2])))

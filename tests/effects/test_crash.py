@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,8 @@ from outbox_helpers import SmtpServer, make_effect
 pytestmark = pytest.mark.slow
 
 EMAILS = 1000
-KILLS = 12
+KILLS = 11
+PAST = datetime(2025, 1, 1, tzinfo=timezone.utc)
 WORKER = Path(__file__).with_name("crash_worker.py")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +48,7 @@ def test_sigkilled_dispatcher_delivers_everything_duplicates_only_in_the_window(
     migrate(url)
     store = SqlStore(url)
     with store.transaction() as tx:
-        effects = [make_effect() for _ in range(EMAILS)]
+        effects = [make_effect(at=PAST) for _ in range(EMAILS)]  # due for a SystemClock
         for effect in effects:
             tx.add_effect(effect)
     store.close()
@@ -56,14 +57,29 @@ def test_sigkilled_dispatcher_delivers_everything_duplicates_only_in_the_window(
     server = SmtpServer().start()
     rng = random.Random(20270601)
     kills: list[dict] = []
+    started: list[subprocess.Popen] = []
+
+    def spawn(number: int):
+        log_path = tmp_path / f"worker{number}.log"
+        with open(log_path, "w") as out:
+            proc = subprocess.Popen([sys.executable, str(WORKER), url, str(server.port), "--wait"],
+                                    cwd=ROOT, stdin=subprocess.PIPE, stdout=out,
+                                    stderr=subprocess.STDOUT, text=True)
+        started.append(proc)
+        return proc, log_path
+
+    def go(proc) -> None:
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+
     try:
+        proc, log_path = spawn(0)
+        go(proc)
         while len(kills) < KILLS:
-            log_path = tmp_path / f"worker{len(kills)}.log"
             before = len(server.inbox.messages)
-            with open(log_path, "w") as out:
-                proc = subprocess.Popen([sys.executable, str(WORKER), url, str(server.port)],
-                                        cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-            deadline = time.monotonic() + 30
+            # The next worker imports while this one runs; it starts only when told to.
+            following = spawn(len(kills) + 1)
+            deadline = time.monotonic() + 20
             while (len(server.inbox.messages) == before and proc.poll() is None
                    and time.monotonic() < deadline):
                 time.sleep(0.005)
@@ -73,17 +89,20 @@ def test_sigkilled_dispatcher_delivers_everything_duplicates_only_in_the_window(
                             + log_path.read_text()[-2000:])
             proc.kill()
             proc.wait()
-            log = log_path.read_text()
             kills.append({"delivered": len(server.inbox.messages) - before,
-                          "window": in_flight(log)})
+                          "window": in_flight(log_path.read_text())})
+            proc, log_path = following
+            go(proc)
 
-        final_log = tmp_path / "final.log"
-        with open(final_log, "w") as out:
-            result = subprocess.run([sys.executable, str(WORKER), url, str(server.port)],
-                                    cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, timeout=120)
-        assert result.returncode == 0, final_log.read_text()[-3000:]
+        final_log = log_path
+        result = proc.wait(timeout=120)
+        assert result == 0, final_log.read_text()[-3000:]
         received = server.inbox.ids()
     finally:
+        for leftover in started:  # only the processes this test started, by their handle
+            if leftover.poll() is None:
+                leftover.kill()
+                leftover.wait()
         server.stop()
 
     assert set(received) == set(key_of), f"{len(set(key_of) - set(received))} emails missing"

@@ -13,7 +13,15 @@ from engine.effects import Dispatcher, RetryPolicies, SmtpSender, SmtpSettings
 from engine.effects.message import message_id
 from engine.effects.smtp import classify
 from engine.errors import EffectError
+from engine.storage.memory import MemoryStore
 from outbox_helpers import SmtpServer, add_effects, get_effect, make_effect
+
+
+@pytest.fixture
+def store():
+    """These tests are about the sender: memory is enough (test_dispatcher and the outage test
+    run on every store)."""
+    return MemoryStore()
 
 
 def settings(server: SmtpServer, **kw) -> SmtpSettings:
@@ -189,3 +197,15 @@ def test_an_email_without_a_recipient_is_dead_at_once(store, clock, smtp_server)
     assert dispatcher(store, clock, smtp_server).run_once().dead == 1
     assert smtp_server.inbox.messages == []
     assert get_effect(store, bad.id).attempts == 1
+
+
+def test_several_recipients_one_line_subjects_and_no_header_injection(store, clock, smtp_server):
+    two = make_effect(to="ana@example.com, ben@example.com", subject="Your gallery\nis ready")
+    injected = make_effect(to="ana@example.com\r\nBcc: everyone@example.com")
+    add_effects(store, two, injected)
+    stats = dispatcher(store, clock, smtp_server).run_once()
+    assert (stats.sent, stats.dead) == (1, 1)
+    [(_, rcpts, msg)] = smtp_server.inbox.messages
+    assert rcpts == ["ana@example.com", "ben@example.com"]
+    assert msg["Subject"] == "Your gallery is ready"
+    assert "bad header" in get_effect(store, injected.id).last_error

@@ -10,10 +10,18 @@ from engine.effects.addresses import resolve_target
 from engine.effects.signing import HEADER, IDEMPOTENCY_HEADER, verify
 from engine.effects.webhook import parse_retry_after
 from engine.errors import EffectError
+from engine.storage.memory import MemoryStore
 from outbox_helpers import SECRET, Reply, add_effects, get_effect, make_effect
 
 S = timedelta(seconds=1)
 POLICY = RetryPolicy(max_attempts=6, base=10 * S, cap=5 * 60 * S)
+
+
+@pytest.fixture
+def store():
+    """These tests are about the sender: memory is enough (test_dispatcher and the outage test
+    run on every store)."""
+    return MemoryStore()
 
 
 def sender(clock, *, allow=("127.0.0.1",), secret=SECRET, resolver=None, **kw):

@@ -93,7 +93,10 @@ def test_sigterm_finishes_in_flight_steps_and_stops_cleanly(tmp_path):
     engine = Engine(SqlStore(sa_engine), vt.clock)
     seed(engine, 200)
     worker = start_worker(url, vt, tmp_path / "w.log")
-    time.sleep(2.5)
+    deadline = time.monotonic() + 60  # a cold interpreter can take a while to import
+    while "started" not in (tmp_path / "w.log").read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # let it get into the work
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=30) == 0
     assert "worker stopped" in (tmp_path / "w.log").read_text()

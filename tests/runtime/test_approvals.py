@@ -127,3 +127,17 @@ def test_cancelling_the_run_withdraws_the_approval(world: World):
     with pytest.raises(Conflict):
         world.engine.runs.decide(VENDOR, approval_id, decision="approved", actor="x")
     assert world.effects() == []
+
+
+@pytest.mark.parametrize("on_timeout, outcome", [("send", "sent"), ("skip", "skipped")])
+def test_a_zero_timeout_leaves_no_time_to_approve(world: World, on_timeout, outcome):
+    start(world, held({"timeout": {"minutes": 0}, "on_timeout": on_timeout}))
+    assert world.steps()[0] == ("mail", outcome, "2027-01-04T09:00:00Z")
+    assert world.engine.runs.approvals(VENDOR, status=None) == []
+
+
+def test_timeout_without_on_timeout_skips(world: World):
+    start(world, held({"timeout": {"hours": 2}}))
+    world.advance(hours=3)
+    assert world.steps()[0] == ("mail", "skipped", "2027-01-04T11:00:00Z")
+    assert world.effects() == []

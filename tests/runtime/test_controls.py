@@ -99,6 +99,19 @@ def test_a_paused_needs_date_run_resumes_waiting_for_its_date(world: World):
     assert world.run().status == RunStatus.WAITING and world.due() == "2027-06-12T09:00:00Z"
 
 
+def test_an_email_held_by_the_window_resumed_at_night_waits_for_the_next_opening():
+    world = World("2027-01-04T20:00:00Z")  # Monday evening
+    world.publish(chain(trigger("manual"), email(), exit_(), settings={
+        "send_window": {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00",
+                        "end": "18:00"}}))
+    world.add("c1")
+    world.event("c1", "manual")
+    runs(world).pause(VENDOR, world.run().id, actor=PLANNER)
+    world.go("2027-01-05T22:00:00Z")  # paused through Tuesday's opening, resumed at night
+    runs(world).resume(VENDOR, world.run().id, actor=PLANNER)
+    assert world.due() == "2027-01-06T09:00:00Z" and world.effects() == []
+
+
 # -- cancel -----------------------------------------------------------------------------------
 def test_cancel_ends_the_run_for_good(world: World):
     run_id = waiting_three_days(world)
@@ -141,11 +154,12 @@ def test_skip_an_email_held_by_the_window_does_not_send_it():
 
 # -- failures, retry --------------------------------------------------------------------------
 def failing(world: World) -> str:
-    """A task due before the wedding, for a client without a wedding date: the step fails."""
-    world.publish(chain(trigger("manual"), action(action="create_task", title="Call",
-                                                  due={"anchor": "wedding_date"}),
+    """A subject that divides by the guest count, for a client with none yet: the step fails."""
+    world.publish(chain(trigger("manual"),
+                        action(action="create_task", title="Seat {{ 100 // client.fields.tables }}"
+                               " per table"),
                         email(), exit_()))
-    world.add("c1")
+    world.add("c1", fields={"tables": 0})
     world.event("c1", "manual")
     return world.run().id
 
@@ -154,16 +168,17 @@ def test_a_step_that_cannot_be_carried_out_fails_the_run(world: World):
     failing(world)
     run = world.run()
     assert run.status == RunStatus.FAILED and run.node == "act"
-    assert "wedding_date" in run.error
+    assert "division" in run.error
     assert world.steps() == [("act", "failed", "2027-01-04T09:00:00Z")]
 
 
 def test_retry_runs_the_failed_step_again(world: World):
     run_id = failing(world)
-    world.update("c1", wedding_date="2027-06-12")
+    world.update("c1", fields={"tables": 10})
     retried = runs(world).retry(VENDOR, run_id, actor=PLANNER)
     assert retried.status == RunStatus.COMPLETED and retried.error is None
     assert [e.kind for e in world.effects()] == ["task", "email"]
+    assert world.effects()[0].payload["title"] == "Seat 10 per table"
     assert controls(world) == [("retried", PLANNER)]
 
 

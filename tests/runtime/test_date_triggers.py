@@ -155,3 +155,11 @@ def test_a_new_version_that_no_longer_starts_on_a_date_does_not_fire_old_trigger
     world.engine.journeys.publish(VENDOR, jid)
     world.go("2028-01-01T00:00:00Z")
     assert world.runs("c1") == []
+
+
+def test_a_client_added_at_the_very_moment_is_enrolled():
+    world = World("2027-06-20T00:00:00Z")  # exactly 90 days before, 10:00 in Sydney
+    world.publish(countdown())
+    world.add("c1", wedding_date="2027-09-18")
+    world.engine.run_due()
+    assert len(world.runs("c1")) == 1

@@ -200,3 +200,61 @@ def test_timeline_is_in_step_order(world: World):
     log = world.log()
     assert [s.seq for s in log] == [1, 2, 3, 4, 5]
     assert [s.node for s in log] == ["start", "one", "two", "three", "end"]
+
+
+# -- one transaction --------------------------------------------------------------------------
+def test_a_step_that_breaks_half_way_leaves_nothing_behind(world: World):
+    world.publish(chain(trigger("manual"), email(requires_approval=True), email("second"),
+                        exit_()))
+    world.add("c1")
+    world.event("c1", "manual")
+    [approval] = world.engine.runs.approvals(VENDOR)
+    before = (world.run(), world.log())
+
+    def crash(step, client):
+        if step.node == "second":
+            raise RuntimeError("the database went away")
+    world.engine.runtime.step_hooks.append(crash)
+    with pytest.raises(RuntimeError):
+        world.engine.runs.decide(VENDOR, approval.id, decision="approved", actor="maria")
+    assert (world.run(), world.log()) == before
+    assert world.effects() == []
+    assert world.engine.runs.approvals(VENDOR)[0].status == "pending"
+    world.engine.runtime.step_hooks.remove(crash)
+    world.engine.runs.decide(VENDOR, approval.id, decision="approved", actor="maria")
+    assert len(world.effects()) == 2
+
+
+def test_deleting_a_client_cancels_its_runs_with_a_log_line(world: World):
+    world.publish(chain(trigger("manual"), email(requires_approval=True), exit_()))
+    world.add("c1")
+    world.event("c1", "manual")
+    run_id = world.run().id
+    world.engine.clients.delete(VENDOR, world.cid("c1"), actor="maria")
+    assert world.engine.runs.get(VENDOR, run_id).status == RunStatus.CANCELLED
+    last = world.engine.runs.timeline(VENDOR, run_id)[-1]
+    assert (last.type, last.outcome, last.actor) == ("control", "cancelled", "maria")
+    assert world.engine.runs.approvals(VENDOR) == []
+
+
+def test_a_loop_whose_waits_take_no_time_fails_the_run_and_sends_nothing(world: World):
+    # validation accepts it (the cycle has a delay), but the delay is zero-length
+    world.publish(journey([trigger("manual"), delay(duration={"minutes": 0}), email()],
+                          [("start", "wait"), ("wait", "mail"), ("mail", "wait")]))
+    world.add("c1")
+    answer = world.event("c1", "manual")
+    run = world.run()
+    assert answer["started"] == [run.id]
+    assert run.status == RunStatus.FAILED and "without a wait" in run.error
+    assert world.effects() == [] and world.wakeups() == 0
+
+
+def test_a_loop_of_zero_timeouts_fails_the_run_and_sends_nothing(world: World):
+    world.publish(journey([trigger("manual"), email(), {"id": "await", "type": "wait_for",
+                           "config": {"event": "custom:reply", "timeout": {}}}],
+                          [("start", "mail"), ("mail", "await"), ("await", "mail", "timeout"),
+                           ("await", "mail", "event")]))
+    world.add("c1")
+    world.event("c1", "manual")
+    world.advance(hours=1)
+    assert world.run().status == RunStatus.FAILED and world.effects() == []

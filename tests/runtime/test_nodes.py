@@ -22,6 +22,28 @@ def test_client_added_trigger_enrolls_a_new_client(world: World):
     assert world.path() == ["start", "mail", "end"]
 
 
+def test_client_added_event_data_is_the_new_client(world: World):
+    match = {"all": [{"field": "event.status", "op": "eq", "value": "inquiry"},
+                     {"field": "event.fields.budget", "op": "gte", "value": 3000}]}
+    world.publish(chain(trigger("client_added", match=match),
+                        email(subject="{{ event.name }} on {{ event.wedding_date }}"), exit_()))
+    world.add("c1", status="inquiry", fields={"budget": 2000})
+    world.add("c2", name="Ben Cho", status="inquiry", fields={"budget": 5000},
+              wedding_date="2027-09-18")
+    assert world.runs("c1") == [] and len(world.runs("c2")) == 1
+    assert world.effects()[0].payload["subject"] == "Ben Cho on 2027-09-18"
+
+
+def test_client_added_event_data_can_carry_where_the_client_came_from(world: World):
+    match = {"all": [{"field": "event.source", "op": "in", "value": ["website", "instagram"]}]}
+    world.publish(chain(trigger("client_added", match=match), email(), exit_()))
+    world.engine.clients.add(VENDOR, {"id": "c1", "name": "A", "email": "a@example.com"},
+                             event_data={"source": "phone"})
+    world.engine.clients.add(VENDOR, {"id": "c2", "name": "B", "email": "b@example.com"},
+                             event_data={"source": "website"})
+    assert world.runs("c1") == [] and len(world.runs("c2")) == 1
+
+
 def test_a_trigger_for_another_event_does_not_start(world: World):
     world.publish(chain(trigger("payment_received"), email(), exit_()))
     world.add("c1")
@@ -193,6 +215,18 @@ def test_create_task_due_may_be_a_time_anchored_on_the_wedding(world: World):
     assert world.effects("task")[0].payload["due"] == "2027-05-29T09:00:00Z"
 
 
+def test_create_task_due_on_a_date_the_client_lacks_waits_for_the_date(world: World):
+    world.publish(chain(trigger("manual"), action(action="create_task", title="Timeline call",
+                                                  due={"anchor": "wedding_date",
+                                                       "offset": {"days": -30}}), exit_()))
+    world.add("c1")
+    world.event("c1", "manual")
+    assert world.run().status == RunStatus.NEEDS_DATE and world.effects() == []
+    world.update("c1", wedding_date="2027-06-12")
+    assert world.effects("task")[0].payload["due"] == "2027-05-13T09:00:00Z"
+    assert world.run().status == RunStatus.COMPLETED
+
+
 def test_create_task_without_due(world: World):
     world.publish(chain(trigger("manual"), action(action="create_task", title="Say hi"), exit_()))
     world.add("c1")
@@ -260,3 +294,21 @@ def test_a_completed_run_leaves_no_wake_up(world: World):
     world.add("c1")
     world.event("c1", "manual")
     assert world.wakeups() == 0
+
+
+def test_an_email_whose_to_renders_empty_fails_the_run_instead_of_sending(world: World):
+    world.publish(chain(trigger("manual"), email(to="{{ client.fields.planner_email }}"), exit_()))
+    world.add("c1")
+    world.event("c1", "manual")
+    run = world.run()
+    assert run.status == RunStatus.FAILED and "recipient" in run.error
+    assert world.effects() == []
+
+
+def test_a_template_that_breaks_on_this_clients_data_fails_the_run(world: World):
+    world.publish(chain(trigger("manual"), email(subject="{{ 100 // client.fields.guests }}"),
+                        exit_()))
+    world.add("c1", fields={"guests": 0})
+    world.event("c1", "manual")
+    assert world.run().status == RunStatus.FAILED and world.effects() == []
+    assert world.steps() == [("mail", "failed", "2027-01-04T09:00:00Z")]

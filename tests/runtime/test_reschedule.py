@@ -2,6 +2,8 @@
 preview of the change is exactly what applying it does. Also needs_date and its resume."""
 from __future__ import annotations
 
+import pytest
+
 from engine.domain import RunStatus
 
 from .helpers import World, chain, delay, email, exit_, journey, trigger, wait_for
@@ -180,3 +182,26 @@ def test_a_needs_date_run_is_not_logged_until_it_moves(world: World):
     world.add("c1")
     world.event("c1", "manual")
     assert world.steps() == []
+
+
+def test_a_reschedule_is_one_transaction_all_or_nothing():
+    world = World("2027-03-01T12:00:00Z")
+    world.publish(countdown())
+    second = countdown()
+    second["name"] = "Second"
+    world.publish(second)
+    world.add("c1", wedding_date="2027-09-18")
+    world.event("c1", "manual")
+    before = sorted((r.id, r.due_at, r.status) for r in world.runs("c1"))
+    seen = []
+
+    def crash_on_second_run(step, client):
+        seen.append(step.run_id)
+        if len(set(seen)) == 2:
+            raise RuntimeError("crash while re-timing the second run")
+    world.engine.runtime.step_hooks.append(crash_on_second_run)
+    with pytest.raises(RuntimeError):
+        world.update("c1", wedding_date="2027-03-10")  # both runs would go past due
+    assert sorted((r.id, r.due_at, r.status) for r in world.runs("c1")) == before
+    assert world.client().wedding_date.isoformat() == "2027-09-18"
+    assert world.effects() == [] and all(world.steps(run=r) == [] for r in world.runs("c1"))

@@ -180,7 +180,7 @@ def test_events_at_the_same_instant_keep_their_file_order():
 
 def test_a_failed_step_shows_in_the_run_not_as_a_step():
     doc = every_outcome()
-    doc["nodes"][7]["config"]["due"] = {"anchor": "dates.flowers"}  # c1 has no such date
+    doc["nodes"][7]["config"]["title"] = "{{ 1 // client.fields.tables }}"  # c1 has none
     out = run(doc)
     c1 = next(r for r in out["runs"] if r["client"] == "c1")
     assert c1["status"] == "failed" and c1["path"][-1] == "vip_task"
@@ -203,6 +203,9 @@ def test_an_invalid_journey_is_refused_with_its_problems():
     [{"at": "2027-01-05T10:00:00Z", "client": "c1", "type": "paid"}],
     [{"at": "2027-01-05T10:00:00Z", "client": "c1", "type": "client_updated",
       "data": {"wedding_date": "next June"}}],
+    [{"at": "2027-01-05T10:00:00Z", "client": "c1", "type": "approval",
+      "data": {"decision": "maybe"}}],
+    [{"at": "2027-01-05T10:00:00Z", "client": "c1", "type": "manual", "dat": {"x": 1}}],
 ])
 def test_bad_events_are_refused_before_anything_runs(events):
     with pytest.raises(InvalidInput):
@@ -214,3 +217,72 @@ def test_bad_clients_are_refused():
         run(clients=[{"id": "c1", "timezone": "Mars/Olympus"}])
     with pytest.raises(InvalidInput):
         run(clients=[{"id": "c1"}, {"id": "c1"}])
+
+
+def test_wake_ups_at_an_instant_run_after_every_event_of_that_instant():
+    events = [{"at": "2027-01-06T10:00:00Z", "client": "c1", "type": "custom:unrelated"},
+              {"at": "2027-01-06T10:00:00Z", "client": "c2", "type": "custom:call_booked"}]
+    out = run(events=EVENTS + events)
+    c2 = [s for s in out["steps"] if s["client"] == "c2"]
+    assert [(s["node"], s["outcome"]) for s in c2[:2]] == [("hello", "sent"), ("await", "event")]
+
+
+def test_an_event_before_start_is_delivered_at_the_start():
+    events = [{"at": "2026-12-01T00:00:00Z", "client": "c2", "type": "custom:call_booked"}]
+    out = run(events=events)
+    c2 = [s for s in out["steps"] if s["client"] == "c2"]
+    assert (c2[1]["node"], c2[1]["outcome"], c2[1]["at"]) == ("await", "event", START)
+
+
+# -- extensions: late clients and approvals ---------------------------------------------------
+def test_a_client_added_event_adds_that_client_at_its_instant():
+    events = [{"at": "2027-02-01T08:00:00Z", "client": "c2", "type": "client_added"}]
+    out = run(events=events)
+    c2 = [s for s in out["steps"] if s["client"] == "c2"]
+    assert c2[0]["at"] == "2027-02-01T08:00:00Z"
+
+
+def test_an_approval_event_decides_a_held_email():
+    doc = every_outcome()
+    doc["nodes"][4]["config"]["approval"]["timeout"] = {"days": 3}
+    events = [{"at": "2027-01-07T09:00:00Z", "client": "c2", "type": "approval",
+               "data": {"decision": "approved", "edits": {"subject": "Edited"}}}]
+    out = run(doc, events=events)
+    c2 = [s for s in out["steps"] if s["client"] == "c2"]
+    assert (c2[2]["node"], c2[2]["outcome"], c2[2]["at"]) == ("approve_mail", "sent",
+                                                              "2027-01-07T09:00:00Z")
+
+
+def test_a_client_added_event_passes_its_data_to_the_trigger():
+    from pathlib import Path
+    doc = json.loads((Path(__file__).parent.parent / "catalog" / "valid"
+                      / "inquiry-follow-up.json").read_text())
+    clients = [{"id": "web"}, {"id": "phone"}]
+    events = [{"at": "2027-01-04T15:00:00Z", "client": "web", "type": "client_added",
+               "data": {"source": "website"}},
+              {"at": "2027-01-04T15:00:00Z", "client": "phone", "type": "client_added",
+               "data": {"source": "phone"}}]
+    out = run(doc, clients=clients, events=events)
+    assert [r["client"] for r in out["runs"]] == ["web"]
+    assert out["steps"][0] == {"client": "web", "node": "thanks", "type": "email",
+                               "at": "2027-01-04T15:00:00Z", "local": "2027-01-04T10:00:00-05:00",
+                               "outcome": "sent"}
+
+
+def test_null_client_keys_mean_not_given():
+    clients = [{"id": "c1", "name": None, "email": None, "timezone": None, "wedding_date": None,
+                "dates": None, "fields": None, "status": None, "tags": None}]
+    out = run(clients=clients, events=[])
+    assert out["runs"][0]["client"] == "c1"
+
+
+def test_an_event_key_makes_a_repeated_event_count_once():
+    doc = {"format": "journeys/v1", "name": "Thanks", "settings": {"reentry": "after_exit"},
+           "nodes": [{"id": "start", "type": "trigger", "config": {"event": "payment_received"}},
+                     {"id": "thanks", "type": "email", "config": {"subject": "T", "body": "t"}}],
+           "edges": [{"from": "start", "to": "thanks"}]}
+    paid = {"at": "2027-01-04T12:00:00Z", "client": "c2", "type": "payment_received"}
+    again = {**paid, "at": "2027-01-04T12:05:00Z"}
+    assert len(run(doc, events=[paid, again])["runs"]) == 2
+    out = run(doc, events=[{**paid, "key": "stripe-1"}, {**again, "key": "stripe-1"}])
+    assert len(out["runs"]) == 1 and len(out["steps"]) == 1

@@ -63,7 +63,7 @@ def live(document: dict, clients: list[dict], events: list[dict]) -> dict:
     engine.journeys.publish("v1", journey.id)
     for c in clients:
         engine.clients.add("v1", {**c})
-    for event in events:
+    for event in sorted(events, key=lambda e: parse_instant(e["at"])):
         engine.run_until(parse_instant(event["at"]))
         if event["type"] == "client_updated":
             engine.clients.update("v1", event["client"], event["data"])
@@ -84,7 +84,7 @@ def live(document: dict, clients: list[dict], events: list[dict]) -> dict:
                 for s in log if s.type not in ("trigger", "control") and s.outcome != "failed")
             runs.append({"client": client.external_id, "status": run.status,
                          "path": [s.node for s in log if s.type != "control"]
-                         + ([run.node] if run.is_open and f"{run.node}#{run.visit}"
+                         + ([run.node] if f"{run.node}#{run.visit}"
                             not in {s.key for s in log} else [])})
     return {"steps": steps, "runs": runs}
 

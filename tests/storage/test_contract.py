@@ -1,4 +1,4 @@
-"""The storage contract (engine/storage/base.py): every body runs on memory, SQLite and PostgreSQL."""
+"""The storage contract (engine/storage/base.py): each body runs on memory, SQLite, PostgreSQL."""
 from __future__ import annotations
 
 import copy
@@ -517,6 +517,21 @@ def test_rollback_leaves_nothing(store):
         tx.add_step(step())
         assert tx.add_effect(effect()) is True
         tx.add_event(event())
+
+
+def test_a_version_read_back_before_rollback_is_gone(store):
+    setup_owner(store, journeys=("j1",))
+    with pytest.raises(Boom):
+        with store.transaction() as tx:
+            tx.add_version(version(number=1))
+            assert tx.get_version("j1", 1) == version(number=1)
+            raise Boom()
+    with store.transaction() as tx:
+        assert tx.get_version("j1", 1) is None
+        tx.add_version(version(number=1, published_by="second try"))
+    with store.transaction() as tx:
+        assert tx.get_version("j1", 1).published_by == "second try"
+        assert tx.get_version("j1", 1).published_by == "second try"  # read twice (caches)
 
 
 def test_committed_writes_are_visible_to_later_transactions(store):

@@ -75,6 +75,7 @@ def test_deleting_a_journey_removes_its_versions(sql_store):
         tx.put_journey(Journey(id="j1", vendor_id="v1", name="J", draft={}))
         tx.add_version(JourneyVersion(journey_id="j1", version=1, document={}, published_at=T0))
     with sql_store.transaction() as tx:
+        assert tx.get_version("j1", 1) is not None  # now in the store's version cache
         tx.delete_journey("j1")
     with sql_store.transaction() as tx:
         assert tx.get_version("j1", 1) is None

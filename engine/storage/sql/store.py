@@ -20,9 +20,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import Engine, Table, bindparam, func, literal_column, select, text
+from sqlalchemy import Engine, Table, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, URL
 from sqlalchemy.exc import IntegrityError
@@ -50,6 +50,7 @@ class _Statements:
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
+        self._memo: dict[tuple, Any] = {}
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         self.lock = dialect == "postgresql"
 
@@ -104,6 +105,8 @@ class _Statements:
         self.get_form_request = get(T.form_request, FormRequest, "token")
         self.steps_for_run = get(T.step, StepRecord, "run_id").order_by(T.step.c.id)
 
+        self.delete_client = T.client.delete().where(T.client.c.id == bindparam("id"))
+        self.delete_journey = T.journey.delete().where(T.journey.c.id == bindparam("id"))
         w = T.wakeup
         self.delete_run_wakeup = w.delete().where(w.c.run_id == bindparam("run_id"))
         self.delete_date_trigger = w.delete().where(
@@ -111,20 +114,65 @@ class _Statements:
             w.c.kind == "date_trigger")
         self.date_triggers_for_client = get(T.wakeup, WakeUp, "client_id").where(
             w.c.kind == "date_trigger").order_by(w.c.due_at, w.c.id)
-        due = (select(*_cols(w, WakeUp)).where(w.c.due_at <= bindparam("now", type_=w.c.due_at.type))
+        now = bindparam("now", type_=w.c.due_at.type)
+        due = (select(*_cols(w, WakeUp)).where(w.c.due_at <= now)
                .order_by(w.c.due_at, w.c.id).limit(bindparam("limit")))
         self.due_wakeups = due.with_for_update(skip_locked=True) if self.lock else due
         self.next_due_at = select(func.min(w.c.due_at))
         self.count_wakeups = select(func.count()).select_from(w)
+        # Claims with leases (engine.scaleout): lease the earliest due wake-ups nobody holds in
+        # one statement; SKIP LOCKED lets concurrent claimers pass each other's rows. The CTE is
+        # MATERIALIZED so PostgreSQL runs the LIMIT-ed pick exactly once.
+        lease_now = bindparam("lease_now", type_=w.c.lease_until.type)
+        pick = (select(w.c.id)
+                .where(w.c.due_at <= now, or_(w.c.lease_until.is_(None), w.c.lease_until < lease_now,
+                                              w.c.lease_owner == bindparam("owner")))
+                .order_by(w.c.due_at, w.c.id).limit(bindparam("limit")))
+        picked = (pick.with_for_update(skip_locked=True) if self.lock else pick).cte(
+            "picked").prefix_with("MATERIALIZED", dialect="postgresql")
+        until = bindparam("until", type_=w.c.lease_until.type)
+        self.claim_due = (w.update().where(w.c.id == picked.c.id)
+                          .values(lease_owner=bindparam("owner"), lease_until=until)
+                          .returning(*_cols(w, WakeUp)))
+        mine = w.c.lease_owner == bindparam("owner")
+        listed = w.c.id.in_(bindparam("ids", expanding=True))
+        self.renew_leases = w.update().where(mine).values(lease_until=until)
+        self.renew_listed_leases = w.update().where(mine, listed).values(lease_until=until)
+        self.release_leases = w.update().where(mine).values(lease_owner=None, lease_until=None)
+        self.release_listed_leases = w.update().where(mine, listed).values(lease_owner=None,
+                                                                           lease_until=None)
+        lock_run = select(*_cols(T.run, Run)).where(T.run.c.id == bindparam("id"))
+        self.lock_run = lock_run.with_for_update() if self.lock else lock_run
+        lock_one = select(*_cols(w, WakeUp)).where(w.c.id == bindparam("id"))
+        self.lock_wakeup = lock_one.with_for_update() if self.lock else lock_one
 
         e = T.effect
+        now = bindparam("now", type_=e.c.next_attempt_at.type)
         due_fx = (select(*_cols(e, Effect))
                   .where(e.c.status == "pending",
-                         (e.c.next_attempt_at.is_(None))
-                         | (e.c.next_attempt_at <= bindparam("now", type_=e.c.next_attempt_at.type)))
+                         e.c.next_attempt_at.is_(None) | (e.c.next_attempt_at <= now))
                   .order_by(func.coalesce(e.c.next_attempt_at, e.c.created_at), e.c.id)
                   .limit(bindparam("limit")))
         self.due_effects = due_fx.with_for_update(skip_locked=True) if self.lock else due_fx
+
+    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """A statement for one shape of a filtered query, built on first use. Values are bound
+        parameters, so building (the costly part in Python) happens once per shape."""
+        stmt = self._memo.get(key)
+        if stmt is None:
+            stmt = self._memo[key] = build()
+        return stmt
+
+    def filtered(self, table: Table, cls: type, equal: Iterable[str], *, extra: Iterable = (),
+                 order: Iterable = (), paged: bool = False, limited: bool = False) -> Any:
+        """SELECT the fields of `cls` WHERE each column in `equal` = :column [AND extra]."""
+        stmt = select(*_cols(table, cls)).where(
+            *[table.c[name] == bindparam(name) for name in equal], *extra).order_by(*order)
+        if paged or limited:
+            stmt = stmt.limit(bindparam("limit"))
+        if paged:
+            stmt = stmt.offset(bindparam("offset"))
+        return stmt
 
     def text_order(self, column: Any) -> Any:
         """Case-insensitive name order in code-point order (as Python sorts), on both dialects."""
@@ -190,12 +238,44 @@ def _integrity(error: IntegrityError, message: str, **details: Any) -> Conflict:
     return Conflict(message, details={**details, "database": str(error.orig)[:300]})
 
 
-class SqlTx(Tx):
-    """One database transaction. Entities read from it are fresh objects."""
+class _VersionCache:
+    """Published versions never change, and every step reads one: keep the recent ones.
 
-    def __init__(self, conn: Connection, statements: _Statements):
+    Only rows read by a transaction that did not write them are cached, so a version that was
+    never committed (its transaction rolled back) cannot be served. Deleting a journey in this
+    process evicts its versions. Shared objects: callers copy before changing (the contract).
+    """
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self.items: dict[tuple[str, int], JourneyVersion] = {}
+
+    def get(self, key: tuple[str, int]) -> JourneyVersion | None:
+        return self.items.get(key)
+
+    def put(self, key: tuple[str, int], value: JourneyVersion) -> None:
+        if len(self.items) >= self.size:
+            try:
+                del self.items[next(iter(self.items))]
+            except (StopIteration, KeyError, RuntimeError):  # raced with another thread
+                pass
+        self.items[key] = value
+
+    def evict_journey(self, journey_id: str) -> None:
+        for key in [k for k in list(self.items) if k[0] == journey_id]:
+            self.items.pop(key, None)
+
+
+class SqlTx(Tx):
+    """One database transaction. Entities read from it are fresh objects (journey versions
+    excepted: immutable, they come from a per-store cache)."""
+
+    def __init__(self, conn: Connection, statements: _Statements,
+                 versions: _VersionCache | None = None):
         self.conn = conn
         self.s = statements
+        self.versions = versions if versions is not None else _VersionCache(0)
+        self.written_versions: set[tuple[str, int]] = set()
 
     def _one(self, stmt: Any, params: dict[str, Any]) -> Any:
         return self.conn.execute(stmt, params).first()
@@ -213,8 +293,9 @@ class SqlTx(Tx):
 
     def list_vendors(self) -> list[Vendor]:
         v = T.vendor
-        rows = self.conn.execute(select(*_cols(v, Vendor)).order_by(v.c.created_at, v.c.id))
-        return [_vendor(r) for r in rows]
+        stmt = self.s.memo(("vendors",), lambda: self.s.filtered(
+            v, Vendor, (), order=(v.c.created_at, v.c.id)))
+        return [_vendor(r) for r in self.conn.execute(stmt)]
 
     # -- clients ---------------------------------------------------------------------------
     def get_client(self, client_id: str) -> Client | None:
@@ -240,20 +321,28 @@ class SqlTx(Tx):
                              external_id=client.external_id) from error
 
     def delete_client(self, client_id: str) -> None:
-        self.conn.execute(T.client.delete().where(T.client.c.id == client_id))
+        self.conn.execute(self.s.delete_client, {"id": client_id})
 
     def list_clients(self, vendor_id: str, *, search: str | None = None, limit: int = 100,
                      offset: int = 0) -> list[Client]:
         c = T.client
-        stmt = select(*_cols(c, Client)).where(c.c.vendor_id == vendor_id)
+        params: dict[str, Any] = {"vendor_id": vendor_id, "limit": limit, "offset": offset}
         if search:
-            needle = search.lower()
-            stmt = stmt.where(
-                func.lower(c.c.name).contains(needle, autoescape=True)
-                | func.lower(c.c.email).contains(needle, autoescape=True)
-                | func.lower(func.coalesce(c.c.external_id, "")).contains(needle, autoescape=True))
-        stmt = stmt.order_by(self.s.text_order(c.c.name), c.c.id).limit(limit).offset(offset)
-        return [_client(r) for r in self.conn.execute(stmt)]
+            escaped = (search.lower().replace("\\", "\\\\").replace("%", "\\%")
+                       .replace("_", "\\_"))
+            params["pattern"] = f"%{escaped}%"
+
+        def build() -> Any:
+            extra: tuple = ()
+            if search:
+                like = [func.lower(col).like(bindparam("pattern"), escape="\\") for col in (
+                    c.c.name, c.c.email, func.coalesce(c.c.external_id, ""))]
+                extra = (or_(*like),)
+            return self.s.filtered(c, Client, ("vendor_id",), extra=extra,
+                                   order=(self.s.text_order(c.c.name), c.c.id), paged=True)
+
+        stmt = self.s.memo(("clients", bool(search)), build)
+        return [_client(r) for r in self.conn.execute(stmt, params)]
 
     # -- journeys and versions -------------------------------------------------------------
     def get_journey(self, journey_id: str) -> Journey | None:
@@ -268,27 +357,38 @@ class SqlTx(Tx):
 
     def delete_journey(self, journey_id: str) -> None:
         # Its versions go with it (ON DELETE CASCADE).
-        self.conn.execute(T.journey.delete().where(T.journey.c.id == journey_id))
+        self.conn.execute(self.s.delete_journey, {"id": journey_id})
+        self.versions.evict_journey(journey_id)
 
-    def _journeys(self, vendor_id: str, *conditions: Any) -> list[Journey]:
+    def _journeys(self, vendor_id: str, live: bool) -> list[Journey]:
         j = T.journey
-        stmt = (select(*_cols(j, Journey)).where(j.c.vendor_id == vendor_id, *conditions)
-                .order_by(self.s.text_order(j.c.name), j.c.id))
-        return [Journey(*r) for r in self.conn.execute(stmt)]
+        stmt = self.s.memo(("journeys", live), lambda: self.s.filtered(
+            j, Journey, ("vendor_id",), order=(self.s.text_order(j.c.name), j.c.id),
+            extra=(j.c.live_version.is_not(None), j.c.archived.is_(False)) if live else ()))
+        return [Journey(*r) for r in self.conn.execute(stmt, {"vendor_id": vendor_id})]
 
     def list_journeys(self, vendor_id: str) -> list[Journey]:
-        return self._journeys(vendor_id)
+        return self._journeys(vendor_id, live=False)
 
     def live_journeys(self, vendor_id: str) -> list[Journey]:
-        j = T.journey
-        return self._journeys(vendor_id, j.c.live_version.is_not(None), j.c.archived.is_(False))
+        return self._journeys(vendor_id, live=True)
 
     def get_version(self, journey_id: str, version: int) -> JourneyVersion | None:
+        key = (journey_id, version)
+        found = self.versions.get(key)
+        if found is not None:
+            return found
         row = self._one(self.s.get_version, {"journey_id": journey_id, "version": version})
-        return JourneyVersion(*row) if row is not None else None
+        if row is None:
+            return None
+        found = JourneyVersion(*row)
+        if key not in self.written_versions and self.versions.size:
+            self.versions.put(key, found)
+        return found
 
     def add_version(self, version: JourneyVersion) -> None:
         message = f"version {version.version} of journey {version.journey_id!r} exists"
+        self.written_versions.add((version.journey_id, version.version))
         try:
             inserted = self._inserted(self.s.add_version, _params(version, _VERSION))
         except IntegrityError as error:
@@ -299,13 +399,17 @@ class SqlTx(Tx):
 
     def list_versions(self, journey_id: str) -> list[JourneyVersion]:
         v = T.journey_version
-        stmt = select(*_cols(v, JourneyVersion)).where(v.c.journey_id == journey_id).order_by(
-            v.c.version)
-        return [JourneyVersion(*r) for r in self.conn.execute(stmt)]
+        stmt = self.s.memo(("versions",), lambda: self.s.filtered(
+            v, JourneyVersion, ("journey_id",), order=(v.c.version,)))
+        return [JourneyVersion(*r) for r in self.conn.execute(stmt, {"journey_id": journey_id})]
 
     # -- runs ------------------------------------------------------------------------------
     def get_run(self, run_id: str) -> Run | None:
         row = self._one(self.s.get_run, {"id": run_id})
+        return Run(*row) if row is not None else None
+
+    def lock_run(self, run_id: str) -> Run | None:
+        row = self._one(self.s.lock_run, {"id": run_id})
         return Run(*row) if row is not None else None
 
     def put_run(self, run: Run) -> None:
@@ -314,27 +418,31 @@ class SqlTx(Tx):
     def runs_for_client(self, client_id: str, *, journey_id: str | None = None,
                         statuses: Iterable[str] | None = None) -> list[Run]:
         r = T.run
-        stmt = select(*_cols(r, Run)).where(r.c.client_id == client_id)
-        if journey_id is not None:
-            stmt = stmt.where(r.c.journey_id == journey_id)
+        params: dict[str, Any] = {"client_id": client_id, "journey_id": journey_id}
+        equal = ("client_id", "journey_id") if journey_id is not None else ("client_id",)
         if statuses is not None:
-            stmt = stmt.where(r.c.status.in_(sorted(set(statuses))))
-        return [Run(*row) for row in self.conn.execute(stmt.order_by(r.c.started_at, r.c.id))]
+            params["statuses"] = sorted(set(statuses))
+        by_status = statuses is not None
+        stmt = self.s.memo(("runs_for_client", equal, by_status), lambda: self.s.filtered(
+            r, Run, equal, order=(r.c.started_at, r.c.id),
+            extra=(r.c.status.in_(bindparam("statuses", expanding=True)),) if by_status else ()))
+        return [Run(*row) for row in self.conn.execute(stmt, params)]
 
     def list_runs(self, vendor_id: str, *, journey_id: str | None = None,
                   client_id: str | None = None, status: str | None = None,
                   node: str | None = None, version: int | None = None, limit: int = 100,
                   offset: int = 0) -> list[Run]:
         r = T.run
-        stmt = select(*_cols(r, Run)).where(r.c.vendor_id == vendor_id)
-        for column, value in ((r.c.journey_id, journey_id), (r.c.client_id, client_id),
-                              (r.c.status, status), (r.c.node, node), (r.c.version, version)):
-            if value is not None:
-                stmt = stmt.where(column == value)
+        params = {"vendor_id": vendor_id, "journey_id": journey_id, "client_id": client_id,
+                  "status": status, "node": node, "version": version, "limit": limit,
+                  "offset": offset}
+        equal = ("vendor_id",) + tuple(k for k in ("journey_id", "client_id", "status", "node",
+                                                   "version") if params[k] is not None)
         # started_at is always set by the engine; a NULL would sort first on SQLite, last on
         # PostgreSQL (the dialect default keeps the (vendor_id, started_at, id) index usable).
-        stmt = stmt.order_by(r.c.started_at, r.c.id).limit(limit).offset(offset)
-        return [Run(*row) for row in self.conn.execute(stmt)]
+        stmt = self.s.memo(("runs", equal), lambda: self.s.filtered(
+            r, Run, equal, order=(r.c.started_at, r.c.id), paged=True))
+        return [Run(*row) for row in self.conn.execute(stmt, params)]
 
     # -- step log --------------------------------------------------------------------------
     def add_step(self, step: StepRecord) -> None:
@@ -362,13 +470,17 @@ class SqlTx(Tx):
     def list_events(self, vendor_id: str, *, client_id: str | None = None,
                     limit: int = 100) -> list[Event]:
         e = T.event
-        stmt = select(*_cols(e, Event)).where(e.c.vendor_id == vendor_id)
-        if client_id is not None:
-            stmt = stmt.where(e.c.client_id == client_id)
-        stmt = stmt.order_by(e.c.received_at.desc(), e.c.id.desc()).limit(limit)
-        return [Event(*r) for r in self.conn.execute(stmt)]
+        equal = ("vendor_id", "client_id") if client_id is not None else ("vendor_id",)
+        stmt = self.s.memo(("events", equal), lambda: self.s.filtered(
+            e, Event, equal, order=(e.c.received_at.desc(), e.c.id.desc()), limited=True))
+        return [Event(*r) for r in self.conn.execute(
+            stmt, {"vendor_id": vendor_id, "client_id": client_id, "limit": limit})]
 
     # -- wake-ups --------------------------------------------------------------------------
+    # The earliest wake-up this transaction wrote, for SqlStore.before_commit hooks (the
+    # scale-out mode NOTIFYs workers of near-term work in the same transaction).
+    soonest_wakeup: datetime | None = None
+
     def put_wakeup(self, wakeup: WakeUp) -> None:
         if wakeup.kind == "run":
             stmt = self.s.put_run_wakeup
@@ -377,6 +489,8 @@ class SqlTx(Tx):
         else:
             stmt = self.s.put_other_wakeup
         self.conn.execute(stmt, _params(wakeup, _WAKEUP))
+        if self.soonest_wakeup is None or wakeup.due_at < self.soonest_wakeup:
+            self.soonest_wakeup = wakeup.due_at
 
     def delete_run_wakeup(self, run_id: str) -> None:
         self.conn.execute(self.s.delete_run_wakeup, {"run_id": run_id})
@@ -403,6 +517,32 @@ class SqlTx(Tx):
     def count_wakeups(self) -> int:
         return self.conn.execute(self.s.count_wakeups).scalar_one()
 
+    def claim_due(self, now: datetime, limit: int, *, owner: str, lease_until: datetime,
+                  lease_now: datetime | None = None) -> list[WakeUp]:
+        rows = self.conn.execute(self.s.claim_due, {
+            "now": now, "limit": limit, "owner": owner, "until": lease_until,
+            "lease_now": lease_now if lease_now is not None else now}).all()
+        return sorted((WakeUp(*r) for r in rows), key=lambda w: (w.due_at, w.id))
+
+    def _leases(self, every: Any, listed: Any, params: dict[str, Any],
+                ids: Iterable[str] | None) -> int:
+        if ids is None:
+            return self.conn.execute(every, params).rowcount
+        params["ids"] = list(ids)
+        return self.conn.execute(listed, params).rowcount if params["ids"] else 0
+
+    def renew_leases(self, owner: str, until: datetime, ids: Iterable[str] | None = None) -> int:
+        return self._leases(self.s.renew_leases, self.s.renew_listed_leases,
+                            {"owner": owner, "until": until}, ids)
+
+    def release_leases(self, owner: str, ids: Iterable[str] | None = None) -> int:
+        return self._leases(self.s.release_leases, self.s.release_listed_leases,
+                            {"owner": owner}, ids)
+
+    def lock_wakeup(self, wakeup_id: str) -> WakeUp | None:
+        row = self._one(self.s.lock_wakeup, {"id": wakeup_id})
+        return WakeUp(*row) if row is not None else None
+
     # -- outbox ----------------------------------------------------------------------------
     def add_effect(self, effect: Effect) -> bool:
         try:
@@ -424,13 +564,11 @@ class SqlTx(Tx):
     def list_effects(self, vendor_id: str | None = None, *, status: str | None = None,
                      run_id: str | None = None, limit: int = 100) -> list[Effect]:
         e = T.effect
-        stmt = select(*_cols(e, Effect))
-        for column, value in ((e.c.vendor_id, vendor_id), (e.c.status, status),
-                              (e.c.run_id, run_id)):
-            if value is not None:
-                stmt = stmt.where(column == value)
-        stmt = stmt.order_by(e.c.created_at, e.c.id).limit(limit)
-        return [Effect(*r) for r in self.conn.execute(stmt)]
+        params = {"vendor_id": vendor_id, "status": status, "run_id": run_id, "limit": limit}
+        equal = tuple(k for k in ("vendor_id", "status", "run_id") if params[k] is not None)
+        stmt = self.s.memo(("effects", equal), lambda: self.s.filtered(
+            e, Effect, equal, order=(e.c.created_at, e.c.id), limited=True))
+        return [Effect(*r) for r in self.conn.execute(stmt, params)]
 
     def due_effects(self, now: datetime, limit: int) -> list[Effect]:
         rows = self.conn.execute(self.s.due_effects, {"now": now, "limit": limit})
@@ -446,10 +584,11 @@ class SqlTx(Tx):
 
     def list_approvals(self, vendor_id: str, *, status: str | None = "pending") -> list[Approval]:
         a = T.approval
-        stmt = select(*_cols(a, Approval)).where(a.c.vendor_id == vendor_id)
-        if status is not None:
-            stmt = stmt.where(a.c.status == status)
-        return [Approval(*r) for r in self.conn.execute(stmt.order_by(a.c.created_at, a.c.id))]
+        equal = ("vendor_id", "status") if status is not None else ("vendor_id",)
+        stmt = self.s.memo(("approvals", equal), lambda: self.s.filtered(
+            a, Approval, equal, order=(a.c.created_at, a.c.id)))
+        return [Approval(*r) for r in self.conn.execute(
+            stmt, {"vendor_id": vendor_id, "status": status})]
 
     def get_form_request(self, token: str) -> FormRequest | None:
         row = self._one(self.s.get_form_request, {"token": token})
@@ -466,10 +605,14 @@ class SqlStore(Store):
     built from a URL owns its engine and disposes it in close().
     """
 
-    def __init__(self, engine: Engine | str | URL | None = None):
+    def __init__(self, engine: Engine | str | URL | None = None, *, version_cache: int = 512):
         self._owned = not isinstance(engine, Engine)
         self.engine: Engine = engine if isinstance(engine, Engine) else make_engine(engine)
         self._statements = _statements(self.engine.dialect.name)
+        # Called with the SqlTx just before a transaction commits (e.g. a NOTIFY that is only
+        # delivered if the transaction commits).
+        self.before_commit: list[Callable[[SqlTx], None]] = []
+        self._versions = _VersionCache(version_cache)
 
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[SqlTx]:
@@ -482,7 +625,10 @@ class SqlStore(Store):
             if readonly and self.engine.dialect.name == "sqlite":
                 conn = conn.execution_options(sqlite_begin="DEFERRED")
             with conn.begin():
-                yield SqlTx(conn, self._statements)
+                tx = SqlTx(conn, self._statements, self._versions)
+                yield tx
+                for hook in self.before_commit:
+                    hook(tx)
 
     def close(self) -> None:
         if self._owned:

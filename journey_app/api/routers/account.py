@@ -10,7 +10,7 @@ from engine.accounts import Principal
 from journey_app.api.auth import (Caller, Owner, User, clear_session_cookie, COOKIE_NAME,
                                   set_session_cookie)
 from journey_app.api.context import Ctx, client_address
-from journey_app.api.errors import ApiError, COMMON_RESPONSES, PUBLIC_RESPONSES
+from journey_app.api.errors import ApiError, COMMON_RESPONSES, PUBLIC_RESPONSES, ErrorResponse
 from journey_app.api.pagination import Page, Paging, page_of
 from journey_app.routes import API_PREFIX
 from journey_app.api.schemas import (ApiKeyCreated, ApiKeyIn, ApiKeyOut, LoginIn, SessionOut,
@@ -25,7 +25,10 @@ def key_out(key) -> ApiKeyOut:
 
 
 def public_router() -> APIRouter:
-    r = APIRouter(tags=["auth"], responses=PUBLIC_RESPONSES)
+    r = APIRouter(tags=["auth"], responses={
+        **PUBLIC_RESPONSES,
+        401: {"model": ErrorResponse, "description": "Wrong email or password"},
+        403: {"model": ErrorResponse, "description": "Sign-up is disabled"}})
 
     @r.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=SessionOut)
     def signup(body: SignupIn, request: Request, response: Response, ctx: Ctx):

@@ -1,11 +1,10 @@
 """Event ingestion with an Idempotency-Key: the same key twice has one effect and answers with
-the first response (marked `Idempotent-Replayed: true`). Rate limited per API key and per client
-address."""
+the first response, unchanged. Rate limited per API key and per client address."""
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Request
 
 from journey_app.api.auth import Caller
 from journey_app.api.context import Ctx, client_address
@@ -18,11 +17,8 @@ RESULT_KEYS = ("event_id", "type", "client_id", "started", "resumed", "exited", 
 def router() -> APIRouter:
     r = APIRouter(tags=["events"], responses=COMMON_RESPONSES)
 
-    @r.post("/events", response_model=EventResult, responses={200: {"headers": {
-        "Idempotent-Replayed": {"description": "true when this is the stored answer to an "
-                                               "earlier request with the same key",
-                                "schema": {"type": "string"}}}}})
-    def ingest(body: EventIn, request: Request, response: Response, caller: Caller, ctx: Ctx,
+    @r.post("/events", response_model=EventResult)
+    def ingest(body: EventIn, request: Request, caller: Caller, ctx: Ctx,
                idempotency_key: Annotated[str | None, Header(
                    alias="Idempotency-Key", min_length=1, max_length=200,
                    description="send the same key when retrying: one effect, same answer")]
@@ -35,8 +31,6 @@ def router() -> APIRouter:
         result = ctx.engine.events.ingest(caller.vendor_id, client=body.client, type=body.type,
                                           data=body.data, key=idempotency_key,
                                           actor=caller.actor)
-        if result.get("duplicate"):
-            response.headers["Idempotent-Replayed"] = "true"
         return {k: result[k] for k in RESULT_KEYS}
 
     return r

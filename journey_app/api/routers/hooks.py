@@ -16,7 +16,7 @@ import logging
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -42,7 +42,7 @@ def router() -> APIRouter:
     @r.post("/hooks/{vendor_id}/events", response_model=EventResult, openapi_extra={
         **PUBLIC, "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/EventIn"}}}}})
-    async def inbound(vendor_id: str, request: Request, response: Response, ctx: Ctx,
+    async def inbound(vendor_id: str, request: Request, ctx: Ctx,
                       signature: Annotated[str | None, Header(alias=HEADER)] = None,
                       idempotency: Annotated[str | None, Header(
                           alias=IDEMPOTENCY_HEADER, max_length=200)] = None,
@@ -55,8 +55,6 @@ def router() -> APIRouter:
         result = await run_in_threadpool(_ingest, ctx, vendor_id, body, signature,
                                          idempotency or idempotency_key,
                                          client_address(request, ctx.settings))
-        if result.get("duplicate"):
-            response.headers["Idempotent-Replayed"] = "true"
         return {k: result[k] for k in RESULT_KEYS}
 
     return r

@@ -1,0 +1,443 @@
+"""`journeys serve`: production mode on one port: the web UI, its live updates (websocket), the
+REST API, /healthz, /readyz, /metrics and the engine, in one process.
+
+Start-up, in order; any failure stops here with one message that says what to fix:
+  1. settings (environment variables, then journeys.toml; flags override both);
+  2. the database: reachable, not migrated by a newer Journeys, then migrated to head;
+  3. optional demo data on a brand-new database (--demo; the password is printed once);
+  4. the web app: rxconfig.py from --project-dir, $JOURNEYS_PROJECT_DIR, the current directory,
+     the directory embedded in a single-file build, or this source checkout; its frontend is
+     built first from a source checkout (bun), and prebuilt in a single-file build (no Node);
+  5. serve on the port with uvicorn until SIGTERM/SIGINT (in-flight steps finish).
+
+The web app is loaded by name, the way `reflex run` does, so the engine never imports it.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from engine.errors import InvalidInput, JourneyError
+
+log = logging.getLogger("journeys.serve")
+PROG = "journeys serve"
+DEFAULT_HOST = "0.0.0.0"
+INSECURE_SECRET = "dev-insecure-change-me"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+class StartupError(Exception):
+    """A reason not to start, phrased for the person running the server."""
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "serve", help="run Journeys in production mode: UI, API and engine on one port",
+        description="Serve the web UI, the REST API (/api/v1), live updates, /healthz, /readyz, "
+                    "/metrics and the engine on one port. Settings come from environment "
+                    "variables (DATABASE_URL, JOURNEYS_PORT, JOURNEYS_BASE_URL, "
+                    "JOURNEYS_SECRET_KEY, JOURNEYS_SMTP_HOST, ...) or journeys.toml.")
+    parser.add_argument("--host", default=os.environ.get("JOURNEYS_HOST", DEFAULT_HOST),
+                        help=f"address to listen on (default $JOURNEYS_HOST or {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, help="port (overrides JOURNEYS_PORT; default 3000)")
+    parser.add_argument("--database-url", help="overrides DATABASE_URL")
+    parser.add_argument("--project-dir", help="directory holding rxconfig.py")
+    parser.add_argument("--web-dir", help="Reflex web directory holding build/client "
+                                          "(default $REFLEX_WEB_WORKDIR or <project>/.web)")
+    parser.add_argument("--no-build", action="store_true",
+                        help="serve the existing frontend build instead of building it first")
+    parser.add_argument("--demo", action="store_true",
+                        help="on a brand-new database, add a demo vendor (credentials printed "
+                             "once), the template journeys and sample couples")
+    parser.add_argument("--check", action="store_true",
+                        help="check settings, database and frontend, then exit without serving")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    from engine.ops.logs import configure_logging
+
+    configure_logging(logging.INFO)
+    # Routine chatter (one line per migration, two per scheduler tick) drowns the real news.
+    for noisy in ("alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        plan = prepare(args)
+        if args.check:
+            print(f"{PROG}: ready to serve on {plan.address} ({plan.describe()})", flush=True)
+            return 0
+        return serve(plan, started)
+    except StartupError as error:
+        print(f"{PROG}: cannot start: {error}", file=sys.stderr, flush=True)
+        return 2
+    except JourneyError as error:
+        print(f"{PROG}: cannot start: {error.message}", file=sys.stderr, flush=True)
+        return 2
+
+
+# -- start-up ------------------------------------------------------------------------------------
+
+class Plan:
+    """Everything decided before the server starts."""
+
+    def __init__(self, settings: Any, host: str, project_dir: Path, web_dir: Path,
+                 frozen: bool, schema: str, demo: Any):
+        self.settings, self.host, self.project_dir, self.web_dir = settings, host, project_dir, web_dir
+        self.frozen, self.schema, self.demo = frozen, schema, demo
+
+    @property
+    def port(self) -> int:
+        return int(self.settings.port)
+
+    @property
+    def address(self) -> str:
+        shown = "localhost" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{shown}:{self.port}"
+
+    def describe(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        db = make_url(self.settings.database_url).render_as_string(hide_password=True)
+        return f"database {db}, {self.schema}, frontend {self.web_dir}"
+
+
+def prepare(args: argparse.Namespace) -> Plan:
+    from engine.ops.frontend import ProjectNotFound, bundle_dir, find_project_dir
+
+    settings = _absolute_sqlite(_default_base_url(load_serve_settings(args)))
+    problems = production_problems(settings, args.host)
+    if problems:
+        raise StartupError("the settings are not usable for a server:\n  - "
+                           + "\n  - ".join(problems))
+    schema = prepare_database(settings.database_url)
+    demo = None
+    if args.demo:
+        demo = _seed_demo(settings)
+    try:
+        project_dir = find_project_dir(args.project_dir)
+    except ProjectNotFound as error:
+        raise StartupError(str(error)) from None
+    frozen = bundle_dir() is not None
+    web_dir = _web_dir(args, project_dir, frozen)
+    if frozen or args.no_build:
+        _require_build(web_dir, frozen)
+    else:
+        build_frontend(project_dir, web_dir)
+    return Plan(settings, args.host, project_dir, web_dir, frozen, schema, demo)
+
+
+def load_serve_settings(args: argparse.Namespace) -> Any:
+    """Settings from flags, environment and journeys.toml, or a StartupError naming each
+    bad setting, where it came from and how to fix it."""
+    from engine.settings import config_path, load_settings
+
+    path = config_path()
+    if "JOURNEYS_CONFIG" in os.environ and not path.is_file():
+        raise StartupError(f"JOURNEYS_CONFIG is {path}, but there is no such file. Create it or "
+                           "unset JOURNEYS_CONFIG.")
+    overrides: dict[str, Any] = {}
+    if args.port is not None:
+        overrides["port"] = args.port
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    try:
+        return load_settings(**overrides)
+    except InvalidInput as error:
+        items = error.message.removeprefix("bad settings: ").split("; ")
+        source = f"{path.resolve()}" + ("" if path.is_file() else " (not present)")
+        raise StartupError("bad settings:\n  - " + "\n  - ".join(items)
+                           + f"\nSettings are read from environment variables, then {source}."
+                           ) from None
+    except ValueError as error:  # tomllib.TOMLDecodeError is a ValueError
+        raise StartupError(f"{path.resolve()} is not valid TOML: {error}. Fix the file or "
+                           "set JOURNEYS_CONFIG to another one.") from None
+    except OSError as error:
+        raise StartupError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def production_problems(settings: Any, host: str) -> list[str]:
+    """Settings that are valid on their own but unsafe or unusable for a real server."""
+    from urllib.parse import urlsplit
+
+    problems: list[str] = []
+    base = urlsplit(settings.base_url)
+    if base.scheme not in ("http", "https") or not base.hostname:
+        problems.append(f"base_url {settings.base_url!r} must be the public address people open, "
+                        "like https://journeys.example.com (set JOURNEYS_BASE_URL)")
+    elif base.hostname not in LOCAL_HOSTS and settings.secret_key == INSECURE_SECRET:
+        problems.append("secret_key is still the development default while base_url is public "
+                        f"({settings.base_url}); set JOURNEYS_SECRET_KEY to a long random value, "
+                        "e.g. the output of `openssl rand -hex 32`")
+    if settings.database_url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        database = make_url(settings.database_url).database or ""
+        if database and database != ":memory:":
+            folder = Path(database).parent
+            if not folder.is_dir():
+                problems.append(f"the database folder {folder} does not exist; create it "
+                                "(mkdir -p) or point DATABASE_URL elsewhere")
+            elif not os.access(folder, os.W_OK):
+                problems.append(f"the database folder {folder} is not writable by this user")
+        else:
+            problems.append("DATABASE_URL must name a database file (sqlite:////path/journeys.db)"
+                            "; an in-memory database would lose everything at exit")
+    if host and not _valid_host(host):
+        problems.append(f"host {host!r} is not an address to listen on (e.g. 0.0.0.0 or 127.0.0.1)")
+    return problems
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        socket.getaddrinfo(host, None)
+        return True
+    except (socket.gaierror, UnicodeError):
+        return False
+
+
+def _default_base_url(settings: Any) -> Any:
+    """No base_url given: the local address on the configured port (form links use it)."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"base_url": f"http://localhost:{settings.port}"})
+
+
+def _absolute_sqlite(settings: Any) -> Any:
+    """A relative SQLite path means "relative to where serve was started": make it absolute
+    before the server changes directory to the web app."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or Path(url.database).is_absolute():
+        return settings
+    absolute = url.set(database=str(Path(url.database).resolve()))
+    return settings.model_copy(update={
+        "database_url": absolute.render_as_string(hide_password=False)})
+
+
+def prepare_database(url: str) -> str:
+    """Refuse a database newer than this code, then migrate to head; returns a description."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from engine.ops.schema import refuse_newer_database
+    from engine.storage.database import migrate
+
+    try:
+        before = refuse_newer_database(url)
+        migrate(url)
+    except JourneyError:
+        raise
+    except SQLAlchemyError as error:
+        raise StartupError(f"cannot use the database {_safe(url)}: {_first_line(error)}. Check "
+                           "DATABASE_URL and that the database server is running.") from None
+    after = "created" if before.empty else ("migrated" if not before.at_head else "up to date")
+    return f"schema {after} at {before.head_text}"
+
+
+def _seed_demo(settings: Any) -> Any:
+    from engine.demo import seed_database
+
+    result = seed_database(settings)
+    if result is None:
+        log.info("demo data not added: the database already has a vendor")
+    return result
+
+
+def _web_dir(args: argparse.Namespace, project_dir: Path, frozen: bool) -> Path:
+    from engine.ops.frontend import bundle_dir
+
+    if args.web_dir:
+        return Path(args.web_dir).expanduser().resolve()
+    if frozen:
+        return bundle_dir() / "web"  # type: ignore[operator]
+    if os.environ.get("REFLEX_WEB_WORKDIR"):
+        return (project_dir / os.environ["REFLEX_WEB_WORKDIR"]).resolve()
+    return project_dir / ".web"
+
+
+def _require_build(web_dir: Path, frozen: bool) -> None:
+    from engine.ops.frontend import has_frontend_build, static_dir
+
+    if not has_frontend_build(web_dir):
+        hint = ("this single-file build is incomplete; rebuild it with scripts/build_binary.sh"
+                if frozen else "build it first (run without --no-build), or point --web-dir at "
+                               "a Reflex web directory that has build/client")
+        raise StartupError(f"no frontend build at {static_dir(web_dir)}: {hint}")
+
+
+def build_frontend(project_dir: Path, web_dir: Path) -> None:
+    """Compile and build the frontend the way `reflex export --frontend-only` does (bun)."""
+    env = dict(os.environ, REFLEX_WEB_WORKDIR=str(web_dir), REFLEX_TELEMETRY_ENABLED="false",
+               REFLEX_CHECK_LATEST_VERSION="false", NEXT_TELEMETRY_DISABLED="1",
+               DO_NOT_TRACK="1")
+    bun = env.get("REFLEX_BUN_PATH") or str(project_dir / ".tools" / "bin" / "bun")
+    if not os.access(bun, os.X_OK):
+        raise StartupError(f"building the frontend needs bun, not found at {bun}: run "
+                           "scripts/setup.sh (or set REFLEX_BUN_PATH), or serve an existing "
+                           "build with --no-build")
+    env["REFLEX_BUN_PATH"] = bun
+    env["PATH"] = os.pathsep.join([str(Path(bun).parent), env.get("PATH", "")])
+    print(f"[serve] building the frontend into {web_dir} ...", file=sys.stderr, flush=True)
+    began = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "reflex", "export", "--frontend-only",
+                             "--no-zip", "--env", "prod"], cwd=project_dir, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, check=False)
+    if result.returncode != 0:
+        tail = "\n".join(result.stdout.strip().splitlines()[-25:])
+        raise StartupError(f"the frontend build failed (exit {result.returncode}):\n{tail}")
+    _require_build(web_dir, frozen=False)
+    print(f"[serve] frontend built in {time.monotonic() - began:.0f}s", file=sys.stderr,
+          flush=True)
+
+
+# -- serving -------------------------------------------------------------------------------------
+
+def serve(plan: Plan, started: float) -> int:
+    sock = bind(plan.host, plan.port)
+    _export_environment(plan)
+    os.chdir(plan.project_dir)  # Reflex reads rxconfig.py and its dirs relative to the cwd
+    app = load_web_app(plan)
+    asgi = build_asgi(app, plan)
+
+    import uvicorn
+
+    config = uvicorn.Config(asgi, lifespan="on", http="h11", ws="wsproto", loop="asyncio",
+                            log_config=None, access_log=False, proxy_headers=True,
+                            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS",
+                                                               "127.0.0.1"),
+                            timeout_graceful_shutdown=30)
+    server = _ReadyServer(config, on_ready=lambda: _announce(plan, started))
+    server.run(sockets=[sock])
+    return 0 if server.started else 2
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+            raise StartupError(f"port {port} on {host} is already in use (another Journeys or "
+                               "another server?). Stop it, or choose another port with "
+                               "JOURNEYS_PORT or --port.") from None
+        raise StartupError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _export_environment(plan: Plan) -> None:
+    """The resolved settings go into the environment, so the web app's own load_settings()
+    (after the change of directory) sees exactly what was checked here."""
+    from engine.settings import config_path, _env_name
+
+    for name, value in plan.settings.model_dump().items():
+        if value is not None:
+            os.environ[_env_name(name)] = str(value)
+    os.environ["DATABASE_URL"] = plan.settings.database_url
+    path = config_path()
+    if path.is_file():
+        os.environ["JOURNEYS_CONFIG"] = str(path.resolve())
+    # Reflex's internal switches have their own variable names (e.g. __REFLEX_SKIP_COMPILE).
+    reflex_env = importlib.import_module("reflex_base.environment").environment
+    os.environ.update({
+        reflex_env.REFLEX_SKIP_COMPILE.name: "true",  # serve the prebuilt frontend as it is
+        reflex_env.REFLEX_MOUNT_FRONTEND_COMPILED_APP.name: "true",  # ... from this process
+        "REFLEX_ENV_MODE": "prod",
+        "REFLEX_WEB_WORKDIR": str(plan.web_dir),
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        "REFLEX_FRONTEND_PORT": str(plan.port),
+        "REFLEX_BACKEND_PORT": str(plan.port),
+    })
+
+
+def load_web_app(plan: Plan) -> Any:
+    """Import the Reflex app named by rxconfig.py (by name: the engine does not import it)."""
+    try:
+        config = importlib.import_module("reflex_base.config").get_config()
+        if not config.app_name:
+            raise StartupError(f"{plan.project_dir / 'rxconfig.py'} names no app_name")
+        # Imported directly rather than through reflex.utils.prerequisites.get_app(), which
+        # insists on finding the module as a .py file (a single-file build has none).
+        module = config.app_module or importlib.import_module(config.module)
+        app = getattr(module, "app")
+    except StartupError:
+        raise
+    except Exception as error:  # noqa: BLE001 - report any import failure in one line
+        raise StartupError(f"cannot load the web app from {plan.project_dir}: "
+                           f"{type(error).__name__}: {_first_line(error)}") from error
+    return app
+
+
+def build_asgi(app: Any, plan: Plan) -> Callable:
+    """The Reflex app's ASGI callable, wrapped in the operational endpoints and the
+    same-origin rewrite of the prebuilt frontend's backend address."""
+    from engine.clock import SystemClock
+    from engine.ops.asgi import OpsEndpoints
+    from engine.ops.frontend import SameOriginBackend, static_dir
+    from engine.ops.health import readiness
+    from engine.ops.metrics import EngineCollector, metrics_text
+    from engine.storage.database import make_engine
+
+    asgi = app()  # Reflex's App.__call__ builds the ASGI app (compile skipped, see env)
+    probe_engine = make_engine(plan.settings.database_url, pool_size=2, max_overflow=2) \
+        if not plan.settings.database_url.startswith("sqlite") \
+        else make_engine(plan.settings.database_url)
+    clock = SystemClock()
+    # The engine itself (and its in-process worker) is the web app's own lifespan task.
+    asgi = SameOriginBackend(asgi, static_dir(plan.web_dir))
+    return OpsEndpoints(asgi, ready=lambda: readiness(probe_engine),
+                        metrics=lambda: metrics_text(EngineCollector(probe_engine, clock)))
+
+
+def _make_ready_server():
+    import uvicorn
+
+    class ReadyServer(uvicorn.Server):
+        def __init__(self, config: Any, on_ready: Callable[[], None]):
+            super().__init__(config)
+            self._on_ready = on_ready
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and not self.should_exit:
+                self._on_ready()
+
+    return ReadyServer
+
+
+def _ReadyServer(config: Any, on_ready: Callable[[], None]) -> Any:  # noqa: N802
+    return _make_ready_server()(config, on_ready)
+
+
+def _announce(plan: Plan, started: float) -> None:
+    if plan.demo is not None:
+        print(plan.demo.announcement(plan.settings.base_url), flush=True)
+    print(f"[serve] Journeys is ready on {plan.address} (in {time.monotonic() - started:.1f}s; "
+          f"{plan.describe()})", flush=True)
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,23 @@
+"""Client page (being built)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from journey_app import routes
+from journey_app.components.shell import app_shell, empty_state
+from journey_app.session import SessionState
+
+ROUTE = routes.CLIENT_DETAIL
+TITLE = "Client"
+
+
+class ClientState(SessionState):
+    @rx.event
+    def load(self):
+        pass
+
+
+def page() -> rx.Component:
+    return app_shell(empty_state("construction", "Client", "Coming soon."), title=TITLE,
+                     active=routes.CLIENTS)
