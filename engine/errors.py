@@ -96,6 +96,14 @@ class EffectError(JourneyError):
         self.retry_after = retry_after
 
 
+class StorageUnavailable(JourneyError):
+    """The database could not be reached or was busy: nothing was written; try again later."""
+
+    code = "STORAGE_UNAVAILABLE"
+    http_status = 503
+    retryable = True
+
+
 class AuthError(JourneyError):
     code = "UNAUTHORIZED"
     http_status = 401

@@ -70,3 +70,14 @@ def local_and_utc(when: datetime | None, tz_name: str) -> tuple[str, str]:
 def iso(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else ("" if value is None
                                                                   else str(value))
+
+
+def list_effects(eng: Any, vendor_id: str, *, status: str | None = None,
+                 limit: int = 200) -> list[Any]:
+    """The vendor's outbox rows, oldest first.
+
+    TODO(engine): an outbox read service in engine.effects (the REST API reads the store the
+    same way today); until then this is the one place the UI reads the store directly, read-only.
+    """
+    with eng.store.transaction() as tx:
+        return tx.list_effects(vendor_id, status=status, limit=limit)

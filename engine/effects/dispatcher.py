@@ -74,6 +74,7 @@ class Dispatcher:
     breakers: Breakers | None = None
     claim_lease: timedelta = timedelta(minutes=5)
     listeners: list[Listener] = field(default_factory=list)
+    batch_size: int = 50
 
     def __post_init__(self) -> None:
         if self.breakers is None:
@@ -81,9 +82,10 @@ class Dispatcher:
         self.dead_letters = DeadLetters(self.store, self.clock)
 
     # -- dispatching -----------------------------------------------------------------------
-    def run_once(self, limit: int = 50) -> DispatchStats:
+    def run_once(self, limit: int | None = None) -> DispatchStats:
+        """Deliver up to `limit` (default batch_size) due effects; see the module docstring."""
         stats = DispatchStats()
-        claims = self._claim(limit)
+        claims = self._claim(limit or self.batch_size)
         stats.claimed = len(claims)
         # Least-tried first (stable, so oldest first among equals): when a breaker is half-open
         # its probe is then the effect that has failed least, and a long outage spreads probe
@@ -103,7 +105,7 @@ class Dispatcher:
                     log.exception("closing sender %r failed", sender)
         return stats
 
-    def run_until_idle(self, limit: int = 50, max_batches: int = 1000) -> DispatchStats:
+    def run_until_idle(self, limit: int | None = None, max_batches: int = 1000) -> DispatchStats:
         """Run batches until nothing is due now (for tests, the CLI and simulation)."""
         total = DispatchStats()
         for _ in range(max_batches):

@@ -36,4 +36,5 @@ def build_dispatcher(store: Store, clock: Clock, settings: EffectsSettings, *,
     breakers = Breakers(clock, threshold=d.breaker_threshold, cool_down=d.breaker_cool_down,
                         max_cool_down=d.breaker_max_cool_down)
     policies = RetryPolicies(rng=rng or random.Random())
-    return Dispatcher(store, clock, senders, policies, breakers, claim_lease=d.claim_lease)
+    return Dispatcher(store, clock, senders, policies, breakers, claim_lease=d.claim_lease,
+                      batch_size=d.batch_size)

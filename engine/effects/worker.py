@@ -43,11 +43,11 @@ class ClockSleeper:
 
 
 class DispatchLoop:
-    def __init__(self, dispatcher: Dispatcher, sleeper: Sleeper, *, batch_size: int = 50,
+    def __init__(self, dispatcher: Dispatcher, sleeper: Sleeper, *, batch_size: int | None = None,
                  poll_interval: float = 2.0, error_pause: float = 10.0):
         self.dispatcher = dispatcher
         self.sleeper = sleeper
-        self.batch_size = batch_size
+        self.batch_size = batch_size or dispatcher.batch_size
         self.poll_interval = poll_interval
         self.error_pause = error_pause
         self.total = DispatchStats()

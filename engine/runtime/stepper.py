@@ -11,7 +11,7 @@ from engine.calendar import client_zone, resolve_time
 from engine.clock import Clock, ManualClock
 from engine.domain import (Approval, Client, Effect, FormRequest, Journey, Run, RunStatus,
                            StepRecord, Vendor, WakeUp)
-from engine.errors import JourneyError, MissingDate, NotFound
+from engine.errors import JourneyError, MissingDate, NotFound, StorageUnavailable
 from engine.ids import IdFactory, RandomIds
 from engine.runtime import causes as c
 from engine.runtime.commands import (CreateApproval, CreateFormRequest, EnqueueEffect, RecordStep,
@@ -238,7 +238,11 @@ class Runtime:
                     if not due:
                         break
                     self._process(tx, due[0])
-            except JourneyError as error:
+            except StorageUnavailable:
+                raise  # nothing was written; the scheduler retries on its next tick
+            except Exception as error:  # noqa: BLE001 - one bad step must not block the queue
+                if not isinstance(error, JourneyError):
+                    log.exception("unexpected error in a step")
                 self._quarantine(due[0] if due else None, error)
             done += 1
         return done

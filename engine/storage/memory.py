@@ -8,9 +8,8 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import threading
-from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from engine.domain import (Approval, Client, Effect, Event, FormRequest, Journey, JourneyVersion,
                            Run, StepRecord, Vendor, WakeUp)
@@ -387,17 +386,38 @@ class MemoryTx(Tx):
         self._set(self.t.form_requests, request.token, request)
 
 
+class _Transaction:
+    """The context manager MemoryStore.transaction() returns: holds the store's lock for the
+    block and rolls the transaction back if the block raises. A class rather than a
+    @contextmanager generator: the simulator opens several per step."""
+
+    __slots__ = ("_lock", "_tables", "_tx")
+
+    def __init__(self, lock: Any, tables: _Tables) -> None:
+        self._lock, self._tables = lock, tables
+
+    def __enter__(self) -> MemoryTx:
+        self._lock.acquire()
+        try:
+            self._tx = MemoryTx(self._tables)
+        except BaseException:
+            self._lock.release()
+            raise
+        return self._tx
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        try:
+            if exc_type is not None:
+                self._tx.rollback()
+        finally:
+            self._lock.release()
+        return False
+
+
 class MemoryStore(Store):
     def __init__(self) -> None:
         self._tables = _Tables()
         self._lock = threading.RLock()
 
-    @contextmanager
-    def transaction(self) -> Iterator[MemoryTx]:
-        with self._lock:
-            tx = MemoryTx(self._tables)
-            try:
-                yield tx
-            except BaseException:
-                tx.rollback()
-                raise
+    def transaction(self) -> _Transaction:
+        return _Transaction(self._lock, self._tables)

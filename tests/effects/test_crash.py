@@ -79,11 +79,12 @@ def test_sigkilled_dispatcher_delivers_everything_duplicates_only_in_the_window(
             before = len(server.inbox.messages)
             # The next worker imports while this one runs; it starts only when told to.
             following = spawn(len(kills) + 1)
-            deadline = time.monotonic() + 20
-            while (len(server.inbox.messages) == before and proc.poll() is None
+            # A random moment while it is sending: after 1 to 80 emails, plus up to 50 ms.
+            wanted, deadline = before + rng.randint(1, 80), time.monotonic() + 60
+            while (len(server.inbox.messages) < wanted and proc.poll() is None
                    and time.monotonic() < deadline):
-                time.sleep(0.005)
-            time.sleep(rng.uniform(0, 0.25))  # a random moment while it is sending
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.05))
             if proc.poll() is not None:
                 pytest.fail(f"worker ended before kill {len(kills) + 1}: "
                             + log_path.read_text()[-2000:])

@@ -62,8 +62,10 @@ def test_sigkill_workers_and_leader_30_times(fresh_pg_url, tmp_path, capsys):
     feeder = Feeder(engine, vendor_id, pause=0.03)  # enrolls clients until the kills are over
     feeder.start()
     killed, leaders_killed = 0, 0
+    phases = [time.monotonic()]
     try:
         assert wait_for(lambda: len(ready_pids(sa_engine)) == 3, 90), workers.tail()
+        phases.append(time.monotonic())
         while killed < kills:
             time.sleep(rng.uniform(0.2, 0.8))
             ready = [n for n in (workers.by_pid(pid) for pid in ready_pids(sa_engine)) if n]
@@ -79,7 +81,9 @@ def test_sigkill_workers_and_leader_30_times(fresh_pg_url, tmp_path, capsys):
             killed += 1
             workers.start(target)
         clients = feeder.stop()
+        phases.append(time.monotonic())
         assert wait_for(_completed(sa_engine, clients), 120), workers.tail()
+        phases.append(time.monotonic())
     finally:
         feeder.stop()
         codes = workers.stop_all()
@@ -88,7 +92,8 @@ def test_sigkill_workers_and_leader_30_times(fresh_pg_url, tmp_path, capsys):
         print(f"\n[scale-out kill] {killed} SIGKILLs ({leaders_killed} of the leader) while "
               f"{sum(report['steps_per_node'].values())} steps ran for {clients} clients; "
               f"{workers.started} worker starts; runs {report['runs']}; "
-              f"effects {report['effects']}")
+              f"effects {report['effects']}; phases (start, kills, finish) "
+              f"{[round(b - a, 1) for a, b in zip(phases, phases[1:])]} s")
     assert killed == kills and leaders_killed >= 5
     assert clients >= 500
     assert set(codes.values()) == {0}, codes  # the survivors stopped cleanly on SIGTERM

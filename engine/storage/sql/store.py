@@ -25,11 +25,11 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import Engine, Table, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, URL
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from engine.domain import (Approval, Client, Effect, Event, FormRequest, Journey, JourneyVersion,
                            Run, StepRecord, Vendor, WakeUp)
-from engine.errors import Conflict, DuplicateStep
+from engine.errors import Conflict, DuplicateStep, StorageUnavailable
 from engine.storage.base import Store, Tx
 from engine.storage.database import make_engine
 from engine.storage.sql import tables as T
@@ -621,14 +621,20 @@ class SqlStore(Store):
         `readonly=True` (an extension of the contract) starts a deferred transaction on SQLite so
         a read does not queue behind the writer; on PostgreSQL it changes nothing.
         """
-        with self.engine.connect() as conn:
-            if readonly and self.engine.dialect.name == "sqlite":
-                conn = conn.execution_options(sqlite_begin="DEFERRED")
-            with conn.begin():
-                tx = SqlTx(conn, self._statements, self._versions)
-                yield tx
-                for hook in self.before_commit:
-                    hook(tx)
+        try:
+            with self.engine.connect() as conn:
+                if readonly and self.engine.dialect.name == "sqlite":
+                    conn = conn.execution_options(sqlite_begin="DEFERRED")
+                with conn.begin():
+                    tx = SqlTx(conn, self._statements, self._versions)
+                    yield tx
+                    for hook in self.before_commit:
+                        hook(tx)
+        except (OperationalError, InterfaceError) as error:
+            # Unreachable, restarting or locked database: the whole unit of work was rolled
+            # back; callers may retry it later.
+            raise StorageUnavailable(f"database unavailable: {str(error).splitlines()[0]}",
+                                     details={"retryable": True}) from error
 
     def close(self) -> None:
         if self._owned:
