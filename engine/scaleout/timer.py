@@ -50,10 +50,11 @@ _CLAIMABLE = select(_w.c.id).where(
 _NEXT_AFTER = select(func.min(_w.c.due_at)).where(_w.c.due_at > _NOW)
 
 
-def _quiet(name: str) -> logging.Logger:
-    """APScheduler logs every run of every job at INFO: several lines a second here."""
+def _quiet(name: str, level: int = logging.WARNING) -> logging.Logger:
+    """APScheduler logs every run of every job at INFO (several lines a second here), and a
+    tick skipped because the previous one still runs at WARNING: both are routine."""
     logger = logging.getLogger(name)
-    logger.setLevel(logging.WARNING)
+    logger.setLevel(level)
     return logger
 
 
@@ -137,7 +138,7 @@ class LeaderTimer:
                        "memory": MemoryJobStore()},
             executors={LEADER: ThreadPoolExecutor(1), OUTBOX: ThreadPoolExecutor(1)},
             job_defaults=JOB_DEFAULTS, timezone=timezone.utc,
-            logger=_quiet("journeys.scaleout.apscheduler"))
+            logger=_quiet("journeys.scaleout.apscheduler", logging.ERROR))
         for alias in (LEADER, OUTBOX):
             _quiet(f"apscheduler.executors.{alias}")
         scheduler.start()

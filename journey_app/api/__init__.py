@@ -57,6 +57,7 @@ def create_api(engine: Engine | None = None, settings: ApiSettings | None = None
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
+        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
     )
     api.state.engine = engine
     api.state.accounts = accounts

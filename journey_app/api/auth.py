@@ -71,7 +71,7 @@ def require_owner(principal: Annotated[Principal, Depends(require_user)]) -> Pri
     return principal
 
 
-User = Annotated[Principal, Depends(require_user)]
+SignedIn = Annotated[Principal, Depends(require_user)]
 Owner = Annotated[Principal, Depends(require_owner)]
 
 

@@ -24,8 +24,8 @@ class ApiSettings(BaseSettings):
     # Token buckets: `burst` at once, refilled at `per_second`.
     login_burst: int = Field(10, ge=1)
     login_per_second: float = Field(10 / 60, gt=0)  # 10 a minute per client address
-    signup_burst: int = Field(5, ge=1)
-    signup_per_second: float = Field(5 / 3600, gt=0)  # 5 an hour per client address
+    signup_burst: int = Field(10, ge=1)
+    signup_per_second: float = Field(10 / 3600, gt=0)  # 10 an hour per client address
     ingest_burst: int = Field(100, ge=1)
     ingest_per_second: float = Field(20.0, gt=0)  # per API key (or signed-in user)
     ingest_address_burst: int = Field(200, ge=1)
@@ -34,3 +34,4 @@ class ApiSettings(BaseSettings):
     max_page_size: int = Field(500, ge=1)
     max_simulation_clients: int = Field(500, ge=1)
     max_simulation_events: int = Field(5000, ge=1)
+    max_simulation_days: int = Field(3660, ge=1, description="longest simulated span")

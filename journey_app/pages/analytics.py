@@ -93,6 +93,7 @@ class AnalyticsState(SessionState):
     trend: go.Figure = go.Figure()
     cohorts: go.Figure = go.Figure()
     updated: str = ""
+    funnel_text: str = ""
     revision: int = 0
     watching: bool = False
     _seen_version: int = -1
@@ -129,6 +130,8 @@ class AnalyticsState(SessionState):
         self.stuck = [{k: str(v) for k, v in s.items()} for s in report.get("stuck", [])]
         self.splits = [{k: str(v) for k, v in s.items()} for s in report.get("splits", [])]
         self.funnel = funnel_figure(report)
+        self.funnel_text = "; ".join(f"{n['title']}={n['entered']}"
+                                     for n in report.get("nodes", []))
         self.times = time_figure(report)
         self.trend = trend_figure(report)
         self.cohorts = cohort_figure(report)
@@ -171,12 +174,12 @@ class AnalyticsState(SessionState):
 S = AnalyticsState
 
 
-def _kpi(label: str, value, hint: str = "") -> rx.Component:
+def _kpi(label: str, value, hint: Any = None) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(label, size="1", color_scheme="gray", weight="medium"),
             rx.text(value, size="6", weight="bold", custom_attrs={"data-testid": f"kpi-{label}"}),
-            rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+            rx.text(hint, size="1", color_scheme="gray") if hint is not None else rx.fragment(),
             spacing="1",
         ),
         flex="1",
@@ -220,8 +223,8 @@ def _content() -> rx.Component:
             _panel("Funnel: clients who reached each step",
                    rx.plotly(data=S.funnel, config={"displayModeBar": False},
                              custom_attrs={"data-testid": "funnel-chart"}),
-                   rx.el.span(S.funnel_total, display="none",
-                              custom_attrs={"data-testid": "funnel-total"})),
+                   rx.el.span(S.funnel_text, display="none",
+                              custom_attrs={"data-testid": "funnel-data"})),
             rx.vstack(
                 _panel("Time spent in each step",
                        rx.plotly(data=S.times, config={"displayModeBar": False})),

@@ -250,6 +250,24 @@ def test_simulation_returns_the_spec_output(harness: Harness):
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "INVALID_DOCUMENT"
 
 
+def test_simulations_are_bounded(mem: Harness):
+    v = mem.signup("Lens", "lens@example.com")
+    body = {"document": DATED, "start": "2027-01-01T00:00:00Z",
+            "clients": [{"id": "c1", "wedding_date": "9999-12-31"}]}
+    r = mem.call(v, "POST", "simulations", json=body)  # until: at most 3660 days by default
+    assert r.status_code == 200, r.text
+    r = mem.call(v, "POST", "simulations", json={**body, "until": "2099-01-01T00:00:00Z"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["fields"][0]["field"] == "body.until"
+    r = mem.call(v, "POST", "simulations", json={**body, "start": "0001-01-01T00:00:00Z"})
+    assert r.status_code == 422
+    r = mem.call(v, "POST", "simulations", json={**body, "clients": [{"id": f"c{n}"}
+                                                                    for n in range(501)]})
+    assert r.status_code == 422
+    r = mem.call(v, "POST", "simulations", json={**body, "clients": [{"id": 5}]})
+    assert r.status_code == 422 and "clients[0]" in r.json()["error"]["message"]
+
+
 def test_templates_and_forms_from_the_library(mem: Harness):
     v = mem.signup("Lens", "lens@example.com")
     templates = mem.ok(v, "GET", "templates", params={"limit": 100})["items"]

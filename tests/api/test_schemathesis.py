@@ -35,12 +35,13 @@ WORLD.seed(OWNER)
 schema = schemathesis.openapi.from_asgi(f"{P}/openapi.json", WORLD.app)
 CASES: Counter = Counter()
 STATUSES: Counter = Counter()
-REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "schemathesis.json"
+REPORT = (Path(__file__).resolve().parents[2] / "test-artifacts"
+          / f"schemathesis-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.json")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report():
-    """How big the run was: written to test-artifacts/schemathesis.json (per worker)."""
+    """How big the run was: test-artifacts/schemathesis-<xdist worker>.json (sum them)."""
     yield
     if not CASES:
         return

@@ -4,7 +4,6 @@ import smtplib
 import socket
 import ssl
 import subprocess
-from datetime import timedelta
 
 import pytest
 from aiosmtpd.smtp import AuthResult

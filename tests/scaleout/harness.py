@@ -30,6 +30,7 @@ class Workers:
                     "DATABASE_URL": url, "PYTHONUNBUFFERED": "1",
                     "JOURNEYS_LEASE_SECONDS": str(lease), "JOURNEYS_CLAIM_BATCH": str(batch)}
         self.procs: dict[str, subprocess.Popen] = {}
+        self.started_at: dict[str, float] = {}
         self.started = 0
 
     def start(self, name: str) -> subprocess.Popen:
@@ -38,6 +39,7 @@ class Workers:
         proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "worker", "--name", name],
                                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = proc
+        self.started_at[name] = time.monotonic()
         return proc
 
     def kill(self, name: str) -> None:
@@ -48,8 +50,10 @@ class Workers:
     def by_pid(self, pid: int) -> str | None:
         return next((n for n, p in self.procs.items() if p.pid == pid and p.poll() is None), None)
 
-    def alive(self) -> list[str]:
-        return [n for n, p in self.procs.items() if p.poll() is None]
+    def alive(self, for_at_least: float = 0.0) -> list[str]:
+        now = time.monotonic()
+        return [n for n, p in self.procs.items()
+                if p.poll() is None and now - self.started_at[n] >= for_at_least]
 
     def stop_all(self) -> dict[str, int]:
         codes = {}

@@ -6,8 +6,7 @@ import secrets
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from engine.accounts import Principal
-from journey_app.api.auth import (Caller, Owner, User, clear_session_cookie, COOKIE_NAME,
+from journey_app.api.auth import (COOKIE_NAME, Caller, Owner, SignedIn, clear_session_cookie,
                                   set_session_cookie)
 from journey_app.api.context import Ctx, client_address
 from journey_app.api.errors import ApiError, COMMON_RESPONSES, PUBLIC_RESPONSES, ErrorResponse
@@ -78,7 +77,7 @@ def router() -> APIRouter:
         return WhoAmI(auth="api_key", vendor=vendor, api_key=key_out(key))
 
     @r.patch("/account/vendor", response_model=VendorOut)
-    def update_vendor(body: VendorPatch, caller: User, ctx: Ctx):
+    def update_vendor(body: VendorPatch, caller: SignedIn, ctx: Ctx):
         """Change the business's name, time zone, contact details or blackout dates."""
         changes = body.model_dump(exclude_unset=True)
         for name in ("name", "timezone"):
@@ -91,7 +90,7 @@ def router() -> APIRouter:
         return VendorOut.model_validate(ctx.engine.update_vendor(caller.vendor_id, **changes))
 
     @r.get("/account/users", response_model=Page[UserOut])
-    def list_users(caller: User, ctx: Ctx, paging: Paging):
+    def list_users(caller: SignedIn, ctx: Ctx, paging: Paging):
         """The vendor's users, oldest first."""
         return page_of(ctx.accounts.list_users(caller.vendor_id), paging,
                        UserOut.model_validate)
@@ -104,31 +103,31 @@ def router() -> APIRouter:
             role=body.role))
 
     @r.get("/account/api-keys", response_model=Page[ApiKeyOut])
-    def list_keys(caller: User, ctx: Ctx, paging: Paging):
+    def list_keys(caller: SignedIn, ctx: Ctx, paging: Paging):
         """The vendor's API keys, revoked ones included, oldest first. Never the secrets."""
         return page_of(ctx.accounts.list_api_keys(caller.vendor_id), paging, key_out)
 
     @r.post("/account/api-keys", status_code=status.HTTP_201_CREATED,
             response_model=ApiKeyCreated)
-    def create_key(body: ApiKeyIn, caller: User, ctx: Ctx):
+    def create_key(body: ApiKeyIn, caller: SignedIn, ctx: Ctx):
         """Create a named API key. The response holds the key: it is shown this once."""
         key, secret = ctx.accounts.create_api_key(caller.vendor_id, name=body.name,
                                                   actor=caller.actor)
         return ApiKeyCreated(**key_out(key).model_dump(), secret=secret)
 
     @r.get("/account/api-keys/{key_id}", response_model=ApiKeyOut)
-    def get_key(key_id: str, caller: User, ctx: Ctx):
+    def get_key(key_id: str, caller: SignedIn, ctx: Ctx):
         return key_out(ctx.accounts.get_api_key(caller.vendor_id, key_id))
 
     @r.delete("/account/api-keys/{key_id}", response_model=ApiKeyOut)
-    def revoke_key(key_id: str, caller: User, ctx: Ctx):
+    def revoke_key(key_id: str, caller: SignedIn, ctx: Ctx):
         """Revoke a key: it stops working at once. The record stays, marked revoked."""
         return key_out(ctx.accounts.revoke_api_key(caller.vendor_id, key_id,
                                                    actor=caller.actor))
 
     @r.post("/account/webhook-secret", status_code=status.HTTP_201_CREATED,
             response_model=WebhookSecretOut)
-    def rotate_webhook_secret(caller: User, ctx: Ctx):
+    def rotate_webhook_secret(caller: SignedIn, ctx: Ctx):
         """A new secret for signed hooks (inbound, and the signature on outbound webhooks),
         shown once. The previous secret keeps verifying inbound hooks until the next rotation."""
         vendor = ctx.engine.get_vendor(caller.vendor_id)
@@ -150,4 +149,4 @@ class WebhookSecretOut(BaseModel):
     hook_path: str = Field(description="where to POST signed events")
 
 
-__all__ = ["public_router", "router", "key_out", "Principal"]
+__all__ = ["public_router", "router", "key_out"]

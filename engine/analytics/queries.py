@@ -1,0 +1,405 @@
+"""The analytics queries: SQL aggregates over the step log and the run table.
+
+Each function takes an open SQLAlchemy Connection and a Scope, runs a handful of GROUP BY
+statements (never one row per run back to Python) and folds their small results into the
+dataclasses of engine.analytics.results. Both SQLite and PostgreSQL run the same statements
+except for the few expressions in engine.analytics.sql.
+
+How the step log is read (engine.runtime writes it):
+- a node's step is logged when the node is done with: outcome sent | done | event | timeout |
+  past_due | skipped | failed; `entered_at` is when the run entered the node, `at` when the
+  step was logged, so `at - entered_at` is the time spent in the node;
+- a run waiting at a node has no step for that visit yet: it is counted from the run table;
+- `visit` is 1 on a run's first visit of a node, so "runs that reached the node" is the number
+  of visit-1 steps plus the runs waiting at their first visit now (no COUNT(DISTINCT));
+- control lines (type "control": pause, cancel, exits by event...) are not node executions;
+- which edge a step took follows from its node type, outcome and detail (a split's
+  {"branch": label}, a condition's {"result": bool}), mapped through the version's document.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.engine import Connection
+
+from engine.analytics import sql
+from engine.analytics.results import (BranchResult, Cohort, DayTrend, Funnel, NodeStats,
+                                      NodeTiming, RunTotals, SplitResult, StuckRun, Transition,
+                                      VersionStats)
+from engine.analytics.stats import DEFAULT_ALPHA, conversion_test
+from engine.storage.sql import tables as T
+
+S, R, C = T.step, T.run, T.client
+
+OPEN_WAITING = ("active", "waiting", "needs_date", "paused")
+MOVED_ON = ("sent", "done", "event", "timeout", "past_due")
+TIMED_OUTCOMES = (*MOVED_ON, "skipped")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which runs and steps a query looks at. `version` None: every version of the journey.
+    `since`/`until` (optional, half-open [since, until)): steps logged in the window and runs
+    started in it."""
+    vendor_id: str
+    journey_id: str
+    version: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def steps(self) -> list[Any]:
+        where = [S.c.journey_id == self.journey_id, S.c.vendor_id == self.vendor_id]
+        if self.version is not None:
+            where.append(S.c.version == self.version)
+        if self.since is not None:
+            where.append(S.c.at >= self.since)
+        if self.until is not None:
+            where.append(S.c.at < self.until)
+        return where
+
+    def runs(self) -> list[Any]:
+        where = [R.c.journey_id == self.journey_id, R.c.vendor_id == self.vendor_id]
+        if self.version is not None:
+            where.append(R.c.version == self.version)
+        if self.since is not None:
+            where.append(R.c.started_at >= self.since)
+        if self.until is not None:
+            where.append(R.c.started_at < self.until)
+        return where
+
+
+# -- journey documents -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a version's document says about its nodes: type, title, and label -> target."""
+    types: dict[str, str]
+    titles: dict[str, str | None]
+    order: list[str]
+    edges: dict[str, dict[str | None, str]]
+    goal: dict | None
+
+
+def _shape(document: dict[str, Any]) -> _Shape:
+    types, titles, order = {}, {}, []
+    for node in document.get("nodes") or []:
+        if isinstance(node, dict) and isinstance(node.get("id"), str) and node["id"] not in types:
+            types[node["id"]] = node.get("type")
+            titles[node["id"]] = node.get("title")
+            order.append(node["id"])
+    edges: dict[str, dict[str | None, str]] = defaultdict(dict)
+    for edge in document.get("edges") or []:
+        if isinstance(edge, dict) and edge.get("from") in types and edge.get("to") in types:
+            edges[edge["from"]].setdefault(edge.get("when"), edge["to"])
+    goal = (document.get("settings") or {}).get("goal")
+    return _Shape(types, titles, order, dict(edges), goal)
+
+
+def shapes(conn: Connection, scope: Scope) -> dict[int, _Shape]:
+    """{version: shape} for the versions in scope (all published ones when version is None)."""
+    stmt = select(T.journey_version.c.version, T.journey_version.c.document).where(
+        T.journey_version.c.journey_id == scope.journey_id)
+    if scope.version is not None:
+        stmt = stmt.where(T.journey_version.c.version == scope.version)
+    return {row[0]: _shape(row[1]) for row in conn.execute(stmt)}
+
+
+def _label_for(shape: _Shape, node: str, node_type: str | None, outcome: str,
+               branch: str | None, result: str | None) -> tuple[bool, str | None]:
+    """(moves on?, edge label) for a step, mirroring engine.runtime.walker."""
+    if outcome == "failed":
+        return False, None
+    labels = shape.edges.get(node, {})
+    if outcome == "skipped":  # a manual skip takes the walker's default way out
+        if node_type == "wait_for":
+            return True, "timeout"
+        if node_type == "condition":
+            return True, "false"
+        if node_type == "split":
+            return True, branch if branch is not None else next(
+                (k for k in labels if k is not None), None)
+        return True, None
+    if node_type == "wait_for":
+        return True, "event" if outcome == "event" else "timeout"
+    if node_type == "condition":
+        return True, "true" if result in ("true", "1") else "false"
+    if node_type == "split":
+        return True, branch
+    if node_type == "delay" and outcome == "past_due":
+        return True, "past_due" if "past_due" in labels else None
+    return True, None
+
+
+# -- the funnel --------------------------------------------------------------------------------
+
+def run_totals(conn: Connection, scope: Scope, group: Any = None,
+               extra_where: Iterable[Any] = (), join_client: bool = False
+               ) -> dict[Any, RunTotals]:
+    """RunTotals per value of `group` (one entry, key None, without a group)."""
+    # Grouped by the label, not the expression: PostgreSQL sees two bound parameters (a JSON key,
+    # a format) in the SELECT and GROUP BY as different expressions.
+    key = (group if group is not None else literal(None)).label("k")
+    source = R.outerjoin(C, C.c.id == R.c.client_id) if join_client else R
+    stmt = (select(key, R.c.status, func.count(), func.count(R.c.goal_at))
+            .select_from(source).where(*scope.runs(), *extra_where))
+    stmt = stmt.group_by(key, R.c.status) if group is not None else stmt.group_by(R.c.status)
+    acc: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for k, status, n, converted in conn.execute(stmt):
+        bucket = acc[k]
+        bucket["started"] += n
+        bucket["converted"] += converted
+        field = {"completed": "completed", "exited": "exited", "cancelled": "cancelled",
+                 "failed": "failed"}.get(status, "active")
+        bucket[field] += n
+    return {k: RunTotals(**v) for k, v in acc.items()}
+
+
+def funnel(conn: Connection, scope: Scope, *, with_times: bool = True) -> Funnel:
+    by_version = shapes(conn, scope)
+    latest = by_version[max(by_version)] if by_version else _Shape({}, {}, [], {}, None)
+
+    # 1. Node executions by outcome (and first visits), from the step log.
+    counts = (select(S.c.version, S.c.node, S.c.type, S.c.outcome, func.count(),
+                     func.sum(case((S.c.visit == 1, 1), else_=0)))
+              .where(*scope.steps(), S.c.type != "control")
+              .group_by(S.c.version, S.c.node, S.c.type, S.c.outcome))
+    # 2. Which way conditions and splits went (only their rows carry a label in `detail`).
+    branch = sql.json_text(S.c.detail, "branch").label("branch")
+    result = sql.json_text(S.c.detail, "result").label("result")
+    labelled = (select(S.c.version, S.c.node, S.c.type, S.c.outcome, branch, result,
+                       func.count())
+                .where(*scope.steps(), S.c.type.in_(("condition", "split")))
+                .group_by(S.c.version, S.c.node, S.c.type, S.c.outcome, branch, result))
+    # 3. Runs at a node now (no step logged for that visit yet, unless the run failed there).
+    at_node = (select(R.c.node, R.c.status, R.c.paused_status,
+                      func.sum(case((R.c.visit == 1, 1), else_=0)), func.count())
+               .where(*scope.runs(), R.c.status.in_((*OPEN_WAITING, "failed")),
+                      R.c.node.isnot(None))
+               .group_by(R.c.node, R.c.status, R.c.paused_status))
+
+    stats: dict[str, dict[str, Any]] = {}
+
+    def node_entry(node: str) -> dict[str, Any]:
+        if node not in stats:
+            stats[node] = {"entered": 0, "visits": 0, "completed": 0, "skipped": 0,
+                           "failed": 0, "waiting": 0, "failed_now": 0, "outcomes": {}}
+        return stats[node]
+
+    moves: dict[tuple[str, str | None, str], int] = defaultdict(int)
+    for version, node, node_type, outcome, n, first in conn.execute(counts):
+        entry = node_entry(node)
+        entry["visits"] += n
+        entry["entered"] += int(first or 0)
+        entry["outcomes"][outcome] = entry["outcomes"].get(outcome, 0) + n
+        if outcome in MOVED_ON:
+            entry["completed"] += n
+        elif outcome == "skipped":
+            entry["skipped"] += n
+        elif outcome == "failed":
+            entry["failed"] += n
+        if node_type in ("condition", "split"):
+            continue  # counted per label below
+        shape = by_version.get(version, latest)
+        moved, label = _label_for(shape, node, node_type, outcome, None, None)
+        target = shape.edges.get(node, {}).get(label) if moved else None
+        if target is not None:
+            moves[(node, label, target)] += n
+    for version, node, node_type, outcome, branch, result, n in conn.execute(labelled):
+        shape = by_version.get(version, latest)
+        moved, label = _label_for(shape, node, node_type, outcome, sql.json_scalar_text(branch),
+                                  sql.json_scalar_text(result))
+        target = shape.edges.get(node, {}).get(label) if moved else None
+        if target is not None:
+            moves[(node, label, target)] += n
+    for node, status, paused_status, first, n in conn.execute(at_node):
+        entry = node_entry(node)
+        if status == "failed":
+            entry["failed_now"] += n  # its failed step is already counted above
+            continue
+        if status == "paused" and paused_status == "failed":
+            continue
+        entry["waiting"] += n
+        entry["visits"] += n
+        entry["entered"] += int(first or 0)
+
+    timings = node_times(conn, scope) if with_times else {}
+    order = list(latest.order)
+    for shape in by_version.values():
+        order += [n for n in shape.order if n not in order]
+    order += sorted(n for n in stats if n not in order)
+    types = {**{n: t for s in by_version.values() for n, t in s.types.items()}, **latest.types}
+    titles = {**{n: t for s in by_version.values() for n, t in s.titles.items()}, **latest.titles}
+    nodes = []
+    for node in order:
+        entry = stats.get(node) or node_entry(node)
+        timing = timings.get(node)
+        nodes.append(NodeStats(node=node, type=types.get(node), title=titles.get(node),
+                               median_seconds=timing.median_seconds if timing else None,
+                               p90_seconds=timing.p90_seconds if timing else None, **entry))
+    visits = {n.node: n.visits for n in nodes}
+    transitions = [Transition(source=a, target=b, label=label, runs=n,
+                              rate=n / visits[a] if visits.get(a) else None)
+                   for (a, label, b), n in sorted(moves.items(), key=lambda kv: (
+                       order.index(kv[0][0]) if kv[0][0] in order else 10**6, str(kv[0][1])))]
+    totals = run_totals(conn, scope).get(None, RunTotals())
+    return Funnel(journey_id=scope.journey_id, version=scope.version, nodes=nodes,
+                  transitions=transitions, runs=totals, goal=latest.goal)
+
+
+def node_times(conn: Connection, scope: Scope) -> dict[str, NodeTiming]:
+    """Median and 90th percentile of the time spent in each node (steps that moved on or were
+    skipped; instant nodes count as 0 s)."""
+    seconds = sql.seconds_between(conn, S.c.at, S.c.entered_at)
+    found = sql.percentiles(conn, S.c.node, seconds,
+                            [*scope.steps(), S.c.outcome.in_(TIMED_OUTCOMES)])
+    return {node: NodeTiming(node=node, count=n, median_seconds=values[0],
+                             p90_seconds=values[1]) for node, (n, values) in found.items()}
+
+
+# -- stuck clients -----------------------------------------------------------------------------
+
+def stuck(conn: Connection, scope: Scope, *, now: datetime, threshold: timedelta,
+          grace: timedelta = timedelta(minutes=15), limit: int = 100
+          ) -> tuple[int, list[StuckRun]]:
+    """(how many, the longest-waiting `limit` of them) open runs that need a look:
+    failed; waiting for a client date; a wake-up more than `grace` overdue; or waiting longer
+    than `threshold` for something other than time (an event, an approval, a send window
+    never counts: those resume by themselves)."""
+    kind = sql.json_text(R.c.wait, "kind")
+    overdue = and_(R.c.status == "waiting", R.c.due_at < now - grace)
+    long_wait = and_(R.c.status == "waiting", R.c.entered_at < now - threshold,
+                     or_(kind.is_(None), kind.notin_(("delay", "window"))))
+    condition = or_(R.c.status.in_(("failed", "needs_date")), overdue, long_wait)
+    where = [*scope.runs(), R.c.status.in_(("failed", "needs_date", "waiting")), condition]
+    total = conn.execute(select(func.count()).select_from(R).where(*where)).scalar_one()
+    rows = conn.execute(
+        select(R.c.id, R.c.client_id, C.c.name, R.c.node, R.c.status, R.c.entered_at,
+               R.c.due_at)
+        .select_from(R.outerjoin(C, C.c.id == R.c.client_id)).where(*where)
+        .order_by(R.c.entered_at, R.c.id).limit(limit))
+    out = []
+    for run_id, client_id, name, node, status, entered_at, due_at in rows:
+        if status == "failed":
+            reason = "failed"
+        elif status == "needs_date":
+            reason = "needs_date"
+        elif due_at is not None and due_at < now - grace:
+            reason = "overdue"
+        else:
+            reason = "waiting_long"
+        waited = (now - entered_at).total_seconds() if entered_at is not None else None
+        out.append(StuckRun(run_id=run_id, client_id=client_id, client_name=name, node=node,
+                            status=status, reason=reason, entered_at=entered_at, due_at=due_at,
+                            waiting_seconds=waited))
+    return total, out
+
+
+# -- trends ------------------------------------------------------------------------------------
+
+def trends(conn: Connection, scope: Scope) -> list[DayTrend]:
+    """Per UTC day: runs started, completed, exited and converted that day, and steps logged."""
+    days: dict[Any, dict[str, Any]] = defaultdict(lambda: {"started": 0, "completed": 0,
+                                                          "exited": 0, "converted": 0,
+                                                          "steps": 0, "outcomes": {}})
+    day = sql.utc_day(conn, S.c.at).label("day")
+    for d, outcome, n in conn.execute(
+            select(day, S.c.outcome, func.count())
+            .where(*scope.steps(), S.c.type != "control").group_by(day, S.c.outcome)):
+        entry = days[sql.as_day(d)]
+        entry["steps"] += n
+        entry["outcomes"][outcome] = n
+    base = [R.c.journey_id == scope.journey_id, R.c.vendor_id == scope.vendor_id]
+    if scope.version is not None:
+        base.append(R.c.version == scope.version)
+
+    def per_day(column: Any, field: str, *extra: Any) -> None:
+        d = sql.utc_day(conn, column).label("day")
+        where = [*base, column.isnot(None), *extra]
+        if scope.since is not None:
+            where.append(column >= scope.since)
+        if scope.until is not None:
+            where.append(column < scope.until)
+        for value, n in conn.execute(select(d, func.count()).where(*where).group_by(d)):
+            days[sql.as_day(value)][field] += n
+
+    per_day(R.c.started_at, "started")
+    per_day(R.c.ended_at, "completed", R.c.status == "completed")
+    per_day(R.c.ended_at, "exited", R.c.status.in_(("exited", "cancelled")))
+    per_day(R.c.goal_at, "converted")
+    return [DayTrend(day=d, **v) for d, v in sorted(days.items())]
+
+
+# -- cohorts and versions ----------------------------------------------------------------------
+
+def cohorts_by_wedding_month(conn: Connection, scope: Scope) -> list[Cohort]:
+    key = sql.year_month(conn, C.c.wedding_date)
+    found = run_totals(conn, scope, key, join_client=True)
+    return [Cohort(key=k, runs=v) for k, v in sorted(found.items(), key=_none_last)]
+
+
+def cohorts_by_field(conn: Connection, scope: Scope, field: str) -> list[Cohort]:
+    key = sql.json_text(C.c.fields, field)
+    found = run_totals(conn, scope, key, join_client=True)
+    return [Cohort(key=None if k is None else str(k), runs=v)
+            for k, v in sorted(found.items(), key=_none_last)]
+
+
+def versions(conn: Connection, scope: Scope) -> list[VersionStats]:
+    found = run_totals(conn, scope, R.c.version)
+    to_goal = sql.percentiles(conn, R.c.version,
+                              sql.seconds_between(conn, R.c.goal_at, R.c.started_at),
+                              scope.runs(), ps=(0.5,))
+    return [VersionStats(version=v, runs=totals,
+                         median_seconds_to_goal=to_goal.get(v, (0, [None]))[1][0])
+            for v, totals in sorted(found.items())]
+
+
+def _none_last(item: tuple[Any, Any]) -> tuple[bool, str]:
+    return (item[0] is None, str(item[0]))
+
+
+# -- splits ------------------------------------------------------------------------------------
+
+def splits(conn: Connection, scope: Scope, *, alpha: float = DEFAULT_ALPHA) -> list[SplitResult]:
+    """Each split node's branches: runs sent down each (their first pass of the split), how many
+    reached the goal and completed, and a chi-square test of the conversion rates."""
+    by_version = shapes(conn, scope)
+    split_nodes: dict[str, tuple[str | None, list[str]]] = {}
+    for version in sorted(by_version):
+        shape = by_version[version]
+        for node, node_type in shape.types.items():
+            if node_type == "split":
+                labels = [k for k in shape.edges.get(node, {}) if k is not None]
+                known = split_nodes.get(node, (None, []))[1]
+                split_nodes[node] = (shape.titles.get(node),
+                                     known + [x for x in labels if x not in known])
+    if not split_nodes:
+        return []
+    branch = sql.json_text(S.c.detail, "branch").label("branch")
+    stmt = (select(S.c.node, branch, func.count(), func.count(R.c.goal_at),
+                   func.sum(case((R.c.status == "completed", 1), else_=0)))
+            .select_from(S.join(R, R.c.id == S.c.run_id))
+            .where(*scope.steps(), S.c.type == "split", S.c.visit == 1,
+                   S.c.outcome != "failed")
+            .group_by(S.c.node, branch))
+    found: dict[str, dict[str, tuple[int, int, int]]] = defaultdict(dict)
+    for node, label, n, converted, completed in conn.execute(stmt):
+        label = sql.json_scalar_text(label)
+        if label is not None:
+            found[node][label] = (n, converted, int(completed or 0))
+    goal = any(s.goal for s in by_version.values())
+    out = []
+    for node, (title, labels) in split_nodes.items():
+        seen = found.get(node, {})
+        names = labels + sorted(k for k in seen if k not in labels)
+        branches = [BranchResult(label=k, runs=seen.get(k, (0, 0, 0))[0],
+                                 converted=seen.get(k, (0, 0, 0))[1],
+                                 completed=seen.get(k, (0, 0, 0))[2]) for k in names]
+        test = conversion_test([b.converted for b in branches], [b.runs for b in branches],
+                               alpha=alpha) if goal else None
+        out.append(SplitResult(node=node, title=title, branches=branches, test=test))
+    return out

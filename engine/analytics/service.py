@@ -1,0 +1,101 @@
+"""`Analytics`: the face of engine.analytics for the UI, the API and the benchmarks.
+
+    analytics = Analytics(sql_engine)            # or Analytics.for_store(sql_store)
+    funnel = analytics.funnel("ven_1", "jny_1")  # -> engine.analytics.results.Funnel
+
+Every method opens one read-only transaction (a deferred BEGIN on SQLite, so a dashboard never
+queues behind the engine's writer) and returns plain dataclasses. Nothing here reads the clock:
+`stuck()` takes `now`.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any, Iterator
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
+
+from engine.analytics import queries
+from engine.analytics.queries import Scope
+from engine.analytics.results import (Cohort, DayTrend, Funnel, NodeTiming, SplitResult,
+                                      StuckRun, VersionStats)
+from engine.analytics.stats import DEFAULT_ALPHA
+
+
+class Analytics:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @classmethod
+    def for_store(cls, store: Any) -> "Analytics":
+        """Analytics over the database of a SqlStore."""
+        return cls(store.engine)
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn = conn.execution_options(sqlite_begin="DEFERRED")
+            with conn.begin():
+                yield conn
+
+    @staticmethod
+    def scope(vendor_id: str, journey_id: str, version: int | None = None,
+              since: datetime | None = None, until: datetime | None = None) -> Scope:
+        return Scope(vendor_id=vendor_id, journey_id=journey_id, version=version, since=since,
+                     until=until)
+
+    def funnel(self, vendor_id: str, journey_id: str, *, version: int | None = None,
+               since: datetime | None = None, until: datetime | None = None,
+               with_times: bool = True) -> Funnel:
+        """Per node entered / completed / skipped / failed / waiting, with median and p90 time
+        in the node; the moves between nodes (conversion, and drop-off as what is left); run
+        totals and conversion to the journey's goal."""
+        with self._read() as conn:
+            return queries.funnel(conn, self.scope(vendor_id, journey_id, version, since, until),
+                                  with_times=with_times)
+
+    def node_times(self, vendor_id: str, journey_id: str, *, version: int | None = None,
+                   since: datetime | None = None, until: datetime | None = None
+                   ) -> dict[str, NodeTiming]:
+        with self._read() as conn:
+            return queries.node_times(conn, self.scope(vendor_id, journey_id, version, since,
+                                                       until))
+
+    def stuck(self, vendor_id: str, journey_id: str, *, now: datetime,
+              threshold: timedelta = timedelta(days=7),
+              grace: timedelta = timedelta(minutes=15), version: int | None = None,
+              limit: int = 100) -> tuple[int, list[StuckRun]]:
+        with self._read() as conn:
+            return queries.stuck(conn, self.scope(vendor_id, journey_id, version), now=now,
+                                 threshold=threshold, grace=grace, limit=limit)
+
+    def trends(self, vendor_id: str, journey_id: str, *, since: datetime | None = None,
+               until: datetime | None = None, version: int | None = None) -> list[DayTrend]:
+        with self._read() as conn:
+            return queries.trends(conn, self.scope(vendor_id, journey_id, version, since, until))
+
+    def cohorts(self, vendor_id: str, journey_id: str, *, by: str = "wedding_month",
+                version: int | None = None, since: datetime | None = None,
+                until: datetime | None = None) -> list[Cohort]:
+        """Runs by the client's wedding month (`by="wedding_month"`) or by a custom client field
+        (`by="fields.lead_source"`, or just `"lead_source"`)."""
+        scope = self.scope(vendor_id, journey_id, version, since, until)
+        with self._read() as conn:
+            if by == "wedding_month":
+                return queries.cohorts_by_wedding_month(conn, scope)
+            field = by.removeprefix("fields.")
+            return queries.cohorts_by_field(conn, scope, field)
+
+    def versions(self, vendor_id: str, journey_id: str, *, since: datetime | None = None,
+                 until: datetime | None = None) -> list[VersionStats]:
+        with self._read() as conn:
+            return queries.versions(conn, self.scope(vendor_id, journey_id, None, since, until))
+
+    def splits(self, vendor_id: str, journey_id: str, *, version: int | None = None,
+               since: datetime | None = None, until: datetime | None = None,
+               alpha: float = DEFAULT_ALPHA) -> list[SplitResult]:
+        with self._read() as conn:
+            return queries.splits(conn, self.scope(vendor_id, journey_id, version, since, until),
+                                  alpha=alpha)
