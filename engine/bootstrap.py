@@ -33,6 +33,33 @@ def clock_from_env() -> Clock:
     return ScaledClock(parse_instant(epoch), parse_instant(real_epoch), float(scale))
 
 
+def effects_settings(settings: Settings):
+    """The outbox's settings from the deployment settings: SMTP when a host is set (otherwise
+    emails are captured and shown in the outbox view), private webhook targets if allowed."""
+    from urllib.parse import urlparse
+
+    from engine.effects import EffectsSettings, SmtpSettings, WebhookSettings
+
+    smtp = None
+    if settings.smtp_host:
+        smtp = SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
+                            security=settings.smtp_security, username=settings.smtp_username,
+                            password=settings.smtp_password, from_address=settings.smtp_from,
+                            timeout=settings.smtp_timeout,
+                            message_id_domain=urlparse(settings.base_url).hostname or "journeys.local")
+    return EffectsSettings(smtp=smtp,
+                           webhooks=WebhookSettings(allow_private=settings.webhook_allow_private))
+
+
+def build_outbox(live: "Live"):
+    """The dispatcher for this process, as the callable the scheduler's outbox job runs."""
+    from engine.effects import build_dispatcher
+
+    dispatcher = build_dispatcher(live.engine.store, live.engine.clock,
+                                  effects_settings(live.settings))
+    return lambda: dispatcher.run_once().claimed
+
+
 def open_live(settings: Settings | None = None, *, clock: Clock | None = None,
               migrate_first: bool = True) -> Live:
     from engine.storage.database import make_engine, migrate

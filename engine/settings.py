@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "journeys@localhost"
-    allow_private_webhooks: bool = False
+    smtp_timeout: float = Field(30.0, gt=0)
+    # Webhooks to loopback/private addresses are refused unless listed here (IPs or CIDRs).
+    webhook_allow_private: list[str] = Field(default_factory=list)
 
     @field_validator("database_url")
     @classmethod

@@ -15,7 +15,7 @@ import threading
 from datetime import timedelta
 from typing import Callable
 
-from engine.bootstrap import Live
+from engine.bootstrap import Live, build_outbox
 from engine.scaleout.node import ScaleoutNode
 from engine.scheduling.scheduler import EngineScheduler
 from engine.scheduling.single_writer import SqliteProcessLock
@@ -24,8 +24,13 @@ log = logging.getLogger("journeys.worker")
 
 
 class Worker:
-    def __init__(self, live: Live, *, dispatch: Callable[[], int] | None = None):
+    def __init__(self, live: Live, *, dispatch: Callable[[], int] | None | bool = True):
+        """`dispatch`: the outbox job (True builds it from the settings, False runs none)."""
         self.live = live
+        if dispatch is True:
+            dispatch = build_outbox(live)
+        elif dispatch is False:
+            dispatch = None
         engine = live.engine
 
         def next_due():

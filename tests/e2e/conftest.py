@@ -14,6 +14,7 @@ missing install step cannot hide behind a green run.
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import socket
@@ -241,3 +242,69 @@ def page(browser, request: pytest.FixtureRequest):
     finally:
         context.close()
 
+
+
+@dataclass
+class Vendor:
+    """The studio signed up once per test session (sign-up is rate limited per address)."""
+    email: str
+    password: str
+    name: str
+    storage_state: dict
+
+
+@pytest.fixture(scope="session")
+def vendor(browser, running_app: RunningApp) -> Vendor:
+    """Sign up through the real sign-up page and keep the session cookie for other tests."""
+    from playwright.sync_api import expect
+
+    from .helpers import shot
+
+    email = f"ana.{int(time.time() * 1000)}@goldenhour.example"
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    try:
+        pg.goto(running_app.url("/journeys"))
+        expect(pg).to_have_url(re.compile(r"/login/?\?next="))  # signed out: to the login page
+        expect(pg.get_by_role("heading", name="Log in")).to_be_visible()
+        shot(pg, "01-login")
+        pg.get_by_role("link", name="Create an account").click()
+        expect(pg.get_by_role("heading", name="Create your account")).to_be_visible()
+        pg.get_by_label("Business name").fill("Golden Hour Photography")
+        pg.get_by_label("Your name").fill("Ana Lima")
+        pg.get_by_label("Email").fill(email)
+        pg.get_by_label("Password").fill("short")
+        pg.get_by_role("button", name="Create account").click()
+        expect(pg.get_by_role("alert")).to_contain_text("at least 10 characters")
+        pg.get_by_label("Password").fill("golden hour forever")
+        shot(pg, "02-signup")
+        pg.get_by_role("button", name="Create account").click()
+        expect(pg).to_have_url(re.compile(r"/journeys/?$"), timeout=30_000)
+        expect(pg.get_by_role("button", name="Account menu")).to_contain_text(
+            "Golden Hour Photography")
+        state = context.storage_state()
+    finally:
+        context.close()
+    return Vendor(email=email, password="golden hour forever", name="Golden Hour Photography",
+                  storage_state=state)
+
+
+@pytest.fixture
+def app_page(browser, vendor: Vendor, request: pytest.FixtureRequest):
+    """A fresh page signed in as the session's vendor; errors recorded, screenshot on exit."""
+    context = browser.new_context(viewport=VIEWPORT, storage_state=vendor.storage_state,
+                                  accept_downloads=True)
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    problems = PageProblems()
+    pg.on("pageerror", lambda exc: problems.errors.append(f"pageerror: {exc}"))
+    pg.on("console", lambda msg: problems.errors.append(f"console.{msg.type}: {msg.text}")
+          if msg.type == "error" else None)
+    pg.problems = problems  # type: ignore[attr-defined]
+    yield pg
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final.png"))
+    finally:
+        context.close()

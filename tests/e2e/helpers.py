@@ -38,3 +38,45 @@ def drag_mouse(page: Any, source: Any, target: Any, steps: int = 12) -> None:
 def document_json(page: Any) -> dict[str, Any]:
     """The journeys/v1 document the Python state currently holds (shown in the inspector)."""
     return json.loads(page.get_by_test_id("document-json").inner_text())
+
+
+NODE_LABELS = {"trigger": "Trigger", "email": "Email", "form": "Form", "delay": "Delay",
+               "wait_for": "Wait for", "condition": "Condition", "split": "Split",
+               "action": "Action", "exit": "Exit"}
+
+
+def node(page: Any, node_id: str) -> Any:
+    return page.locator(f'.react-flow__node[data-id="{node_id}"]')
+
+
+def drop_step(page: Any, node_type: str, fx: float, fy: float) -> None:
+    """HTML5-drag a palette item onto the canvas at (fx, fy) fractions of its size."""
+    flow = page.locator(".jf-flow")
+    box = flow.bounding_box()
+    assert box is not None
+    page.get_by_role("button", name=f"Add {NODE_LABELS[node_type]} step").drag_to(
+        flow, target_position={"x": box["width"] * fx, "y": box["height"] * fy})
+
+
+def connect(page: Any, source: str, target: str, handle: str | None = None) -> None:
+    """Drag from a node's output handle (optionally the labelled one) to another's input."""
+    selector = ".react-flow__handle.source"
+    if handle:
+        selector += f'[data-handleid="{handle}"]'
+    drag_mouse(page, node(page, source).locator(selector),
+               node(page, target).locator(".react-flow__handle.target"))
+
+
+def fit_view(page: Any) -> None:
+    page.locator(".react-flow__controls-fitview").click()
+    page.wait_for_timeout(400)
+
+
+def choose(page: Any, combobox: str, option: str, scope: Any = None) -> None:
+    """Pick an option of a Radix select by the select's label and the option's text."""
+    (scope or page).get_by_role("combobox", name=combobox, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def journey_id_from_url(url: str) -> str:
+    return url.rstrip("/").split("/journeys/")[1].split("/")[0].split("?")[0]
