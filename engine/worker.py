@@ -43,6 +43,7 @@ class Worker:
             self.node = ScaleoutNode(engine.runtime, live.sa_engine, name=settings.worker_name,
                                      lease=timedelta(seconds=settings.lease_seconds),
                                      batch=settings.claim_batch, threads=settings.claim_threads,
+                                     group=settings.steps_per_commit,
                                      tick_seconds=settings.tick_seconds,
                                      real_clock=live.real_clock, dispatch=dispatch)
         self.scheduler: EngineScheduler | None = None

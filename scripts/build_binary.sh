@@ -29,17 +29,36 @@ if [[ "$($PY -c 'import PyInstaller; print(PyInstaller.__version__)' 2>/dev/null
 fi
 
 started=$(date +%s)
+# Build from a snapshot of the source tree: the frontend and the Python side must come from the
+# same code (Reflex refuses a frontend built for another state tree), even if files change
+# while the build runs. The snapshot holds tracked and untracked, not ignored, files.
+SRC="$ROOT/build/binary-src"
+log "snapshot of the source tree into $SRC"
+rm -rf "$SRC"
+mkdir -p "$SRC"
+$PY - "$ROOT" "$SRC" <<'PYCOPY'
+import os, shutil, subprocess, sys
+root, dest = sys.argv[1], sys.argv[2]
+names = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                       cwd=root, check=True, capture_output=True).stdout.split(b"\0")
+for name in filter(None, (n.decode() for n in names)):
+    source = os.path.join(root, name)
+    if os.path.isfile(source):  # skip files deleted in the work tree
+        os.makedirs(os.path.dirname(os.path.join(dest, name)), exist_ok=True)
+        shutil.copy2(source, os.path.join(dest, name))
+PYCOPY
+
 WEB="${JOURNEYS_FRONTEND_WEB:-$ROOT/build/frontend-web}"
 log "building the frontend into $WEB"
-REFLEX_WEB_WORKDIR="$WEB" REFLEX_STATES_WORKDIR="$ROOT/build/frontend-states" \
-  $PY -m reflex export --frontend-only --no-zip --env prod --loglevel warning >&2
+(cd "$SRC" && REFLEX_WEB_WORKDIR="$WEB" REFLEX_STATES_WORKDIR="$ROOT/build/frontend-states" \
+  "$ROOT/$PY" -m reflex export --frontend-only --no-zip --env prod --loglevel warning >&2)
 [[ -f "$WEB/build/client/index.html" ]] || { log "frontend build missing $WEB/build/client"; exit 1; }
 frontend_done=$(date +%s)
 log "frontend built in $((frontend_done - started))s"
 
 log "running PyInstaller"
-JOURNEYS_FRONTEND_WEB="$WEB" $PY -m PyInstaller packaging/journeys.spec --noconfirm \
-  --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" --log-level WARN >&2
+(cd "$SRC" && JOURNEYS_FRONTEND_WEB="$WEB" "$ROOT/$PY" -m PyInstaller packaging/journeys.spec \
+  --noconfirm --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" --log-level WARN >&2)
 done_at=$(date +%s)
 
 # Smoke check: the binary runs and knows its commands (no server started).

@@ -399,10 +399,17 @@ function Canvas(props) {
     if (seenRevision.current === revision) return;
     seenRevision.current = revision;
     setNodes((current) => {
-      const selected = new Set(current.filter((n) => n.selected).map((n) => n.id));
+      // Keep selection and measured sizes: unmeasured nodes are hidden for a frame.
+      const before = new Map(current.map((n) => [n.id, n]));
       return (docNodes || []).map((doc) => {
         const node = toFlowNode(doc);
-        return selected.has(node.id) ? { ...node, selected: true } : node;
+        const old = before.get(node.id);
+        if (!old) return node;
+        return {
+          ...node,
+          selected: Boolean(old.selected),
+          ...(old.measured ? { measured: old.measured } : {}),
+        };
       });
     });
     setEdges((docEdges || []).map(toFlowEdge));

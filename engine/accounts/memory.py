@@ -90,7 +90,7 @@ class MemoryAccountStore(AccountStore):
         self._lock = threading.RLock()
 
     @contextmanager
-    def transaction(self) -> Iterator[MemoryAccountTx]:
+    def transaction(self, *, readonly: bool = False) -> Iterator[MemoryAccountTx]:
         with self._lock:
             t = self._tables
             saved = (dict(t.users), dict(t.keys), dict(t.sessions))

@@ -79,7 +79,7 @@ class AccountService:
         if (tz_issues := check_timezone(timezone, "timezone")):
             problems["timezone"] = tz_issues[0][1]
         _raise(problems, "sign-up")
-        with self.store.transaction() as tx:
+        with self.store.transaction(readonly=True) as tx:
             if tx.get_user_by_email(email) is not None:
                 raise Conflict("an account with this email exists", details={"field": "email"})
         password_hash = self.hasher.hash(password)
@@ -111,11 +111,11 @@ class AccountService:
         return user
 
     def list_users(self, vendor_id: str) -> list[User]:
-        with self.store.transaction() as tx:
+        with self.store.transaction(readonly=True) as tx:
             return tx.list_users(vendor_id)
 
     def get_user(self, vendor_id: str, user_id: str) -> User:
-        with self.store.transaction() as tx:
+        with self.store.transaction(readonly=True) as tx:
             user = tx.get_user(user_id)
         if user is None or user.vendor_id != vendor_id:
             raise NotFound("user", user_id)
@@ -127,7 +127,7 @@ class AccountService:
         session; returns (user, session token). Failures say only BAD_LOGIN."""
         if not isinstance(email, str) or not isinstance(password, str) or len(password) > 1024:
             raise AuthError(BAD_LOGIN)
-        with self.store.transaction() as tx:
+        with self.store.transaction(readonly=True) as tx:
             user = tx.get_user_by_email(normalize_email(email))
         ok, new_hash = self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not ok or user.disabled:
@@ -153,19 +153,20 @@ class AccountService:
         if not token or len(token) > 200:
             raise AuthError("not signed in")
         now = self.clock.now()
-        with self.store.transaction() as tx:
+        with self.store.transaction(readonly=True) as tx:
             session = tx.get_session(sha256_hex(token))
-            if session is None:
-                raise AuthError("not signed in")
-            if session.expires_at <= now:
+            user = tx.get_user(session.user_id) if session is not None else None
+        if session is None:
+            raise AuthError("not signed in")
+        if session.expires_at <= now or user is None or user.disabled:
+            with self.store.transaction() as tx:
                 tx.delete_session(session.id)
-                raise AuthError("session expired; sign in again")
-            user = tx.get_user(session.user_id)
-            if user is None or user.disabled:
-                tx.delete_session(session.id)
-                raise AuthError("not signed in")
-            if session.last_seen_at is None or now - session.last_seen_at >= self.touch_interval:
-                tx.put_session(replace(session, last_seen_at=now))
+            raise AuthError("session expired; sign in again" if session.expires_at <= now
+                            else "not signed in")
+        if session.last_seen_at is None or now - session.last_seen_at >= self.touch_interval:
+            with self.store.transaction() as tx:
+                if tx.get_session(session.token_hash) is not None:  # not logged out meanwhile
+                    tx.put_session(replace(session, last_seen_at=now))
         return Principal(vendor_id=user.vendor_id, kind="session", user_id=user.id,
                          session_id=session.id, role=user.role, label=user.email)
 
@@ -193,11 +194,11 @@ class AccountService:
         return key, secret
 
     def list_api_keys(self, vendor_id: str) -> list[ApiKey]:
-        with self.store.transaction() as tx:
+        with self.store.transaction(readonly=True) as tx:
             return tx.list_api_keys(vendor_id)
 
     def get_api_key(self, vendor_id: str, key_id: str) -> ApiKey:
-        with self.store.transaction() as tx:
+        with self.store.transaction(readonly=True) as tx:
             key = tx.get_api_key(key_id)
         if key is None or key.vendor_id != vendor_id:
             raise NotFound("API key", key_id)
@@ -219,14 +220,17 @@ class AccountService:
         if prefix is None:
             raise AuthError("invalid API key")
         now = self.clock.now()
-        with self.store.transaction() as tx:
+        with self.store.transaction(readonly=True) as tx:
             key = tx.get_api_key_by_prefix(prefix)
-            if key is None or not same_hash(key.key_hash, sha256_hex(secret)):
-                raise AuthError("invalid API key")
-            if key.revoked_at is not None:
-                raise AuthError("API key revoked")
-            # last_used_at is kept to the minute: one write per key per minute, not per call.
-            if key.last_used_at is None or now - key.last_used_at >= self.touch_interval:
-                tx.put_api_key(replace(key, last_used_at=now))
+        if key is None or not same_hash(key.key_hash, sha256_hex(secret)):
+            raise AuthError("invalid API key")
+        if key.revoked_at is not None:
+            raise AuthError("API key revoked")
+        # last_used_at is kept to the minute: one write per key per minute, not per call.
+        if key.last_used_at is None or now - key.last_used_at >= self.touch_interval:
+            with self.store.transaction() as tx:
+                current = tx.get_api_key(key.id)
+                if current is not None and current.revoked_at is None:
+                    tx.put_api_key(replace(current, last_used_at=now))
         return Principal(vendor_id=key.vendor_id, kind="api_key", api_key_id=key.id,
                          label=key.name)

@@ -105,6 +105,9 @@ class SqlAccountStore(AccountStore):
         self.engine = engine
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlAccountTx]:
-        with self.engine.begin() as conn:
-            yield SqlAccountTx(conn)
+    def transaction(self, *, readonly: bool = False) -> Iterator[SqlAccountTx]:
+        with self.engine.connect() as conn:
+            if readonly and self.engine.dialect.name == "sqlite":
+                conn = conn.execution_options(sqlite_begin="DEFERRED")
+            with conn.begin():
+                yield SqlAccountTx(conn)

@@ -52,5 +52,7 @@ class AccountTx(ABC):
 
 class AccountStore(ABC):
     @abstractmethod
-    def transaction(self) -> AbstractContextManager[AccountTx]:
-        """Commits when the block ends normally, rolls back on an exception."""
+    def transaction(self, *, readonly: bool = False) -> AbstractContextManager[AccountTx]:
+        """Commits when the block ends normally, rolls back on an exception. `readonly=True`
+        promises no writes: SQLite then does not take the write lock (every request reads the
+        caller's key or session; only an occasional one writes)."""

@@ -24,9 +24,9 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
-from engine.analytics import sql
+from engine.analytics import rollup, sql
 from engine.analytics.results import (BranchResult, Cohort, DayTrend, Funnel, NodeStats,
                                       NodeTiming, RunTotals, SplitResult, StuckRun, Transition,
                                       VersionStats)
@@ -101,10 +101,11 @@ def _shape(document: dict[str, Any]) -> _Shape:
 
 def shapes(conn: Connection, scope: Scope) -> dict[int, _Shape]:
     """{version: shape} for the versions in scope (all published ones when version is None)."""
-    stmt = select(T.journey_version.c.version, T.journey_version.c.document).where(
-        T.journey_version.c.journey_id == scope.journey_id)
+    V, J = T.journey_version, T.journey
+    stmt = (select(V.c.version, V.c.document).select_from(V.join(J, J.c.id == V.c.journey_id))
+            .where(V.c.journey_id == scope.journey_id, J.c.vendor_id == scope.vendor_id))
     if scope.version is not None:
-        stmt = stmt.where(T.journey_version.c.version == scope.version)
+        stmt = stmt.where(V.c.version == scope.version)
     return {row[0]: _shape(row[1]) for row in conn.execute(stmt)}
 
 
@@ -158,23 +159,15 @@ def run_totals(conn: Connection, scope: Scope, group: Any = None,
     return {k: RunTotals(**v) for k, v in acc.items()}
 
 
-def funnel(conn: Connection, scope: Scope, *, with_times: bool = True) -> Funnel:
+def funnel(conn: Connection, scope: Scope, *, with_times: bool = True,
+           refresher: Engine | None = None) -> Funnel:
+    """The funnel of a journey. Node executions come from the step-log summaries plus the steps
+    logged since (engine.analytics.rollup); `refresher`, an engine that may write, lets the
+    query fold a large backlog first."""
     by_version = shapes(conn, scope)
     latest = by_version[max(by_version)] if by_version else _Shape({}, {}, [], {}, None)
-
-    # 1. Node executions by outcome (and first visits), from the step log.
-    counts = (select(S.c.version, S.c.node, S.c.type, S.c.outcome, func.count(),
-                     func.sum(case((S.c.visit == 1, 1), else_=0)))
-              .where(*scope.steps(), S.c.type != "control")
-              .group_by(S.c.version, S.c.node, S.c.type, S.c.outcome))
-    # 2. Which way conditions and splits went (only their rows carry a label in `detail`).
-    branch = sql.json_text(S.c.detail, "branch").label("branch")
-    result = sql.json_text(S.c.detail, "result").label("result")
-    labelled = (select(S.c.version, S.c.node, S.c.type, S.c.outcome, branch, result,
-                       func.count())
-                .where(*scope.steps(), S.c.type.in_(("condition", "split")))
-                .group_by(S.c.version, S.c.node, S.c.type, S.c.outcome, branch, result))
-    # 3. Runs at a node now (no step logged for that visit yet, unless the run failed there).
+    mark = rollup.usable_watermark(conn, refresher, scope)
+    # Runs at a node now (no step logged for that visit yet, unless the run failed there).
     at_node = (select(R.c.node, R.c.status, R.c.paused_status,
                       func.sum(case((R.c.visit == 1, 1), else_=0)), func.count())
                .where(*scope.runs(), R.c.status.in_((*OPEN_WAITING, "failed")),
@@ -190,10 +183,11 @@ def funnel(conn: Connection, scope: Scope, *, with_times: bool = True) -> Funnel
         return stats[node]
 
     moves: dict[tuple[str, str | None, str], int] = defaultdict(int)
-    for version, node, node_type, outcome, n, first in conn.execute(counts):
+    for version, node, node_type, outcome, label, n, first in rollup.step_counts(conn, scope,
+                                                                                  mark):
         entry = node_entry(node)
         entry["visits"] += n
-        entry["entered"] += int(first or 0)
+        entry["entered"] += first
         entry["outcomes"][outcome] = entry["outcomes"].get(outcome, 0) + n
         if outcome in MOVED_ON:
             entry["completed"] += n
@@ -201,20 +195,11 @@ def funnel(conn: Connection, scope: Scope, *, with_times: bool = True) -> Funnel
             entry["skipped"] += n
         elif outcome == "failed":
             entry["failed"] += n
-        if node_type in ("condition", "split"):
-            continue  # counted per label below
         shape = by_version.get(version, latest)
-        moved, label = _label_for(shape, node, node_type, outcome, None, None)
-        target = shape.edges.get(node, {}).get(label) if moved else None
+        moved, edge = _label_for(shape, node, node_type, outcome, label or None, label or None)
+        target = shape.edges.get(node, {}).get(edge) if moved else None
         if target is not None:
-            moves[(node, label, target)] += n
-    for version, node, node_type, outcome, branch, result, n in conn.execute(labelled):
-        shape = by_version.get(version, latest)
-        moved, label = _label_for(shape, node, node_type, outcome, sql.json_scalar_text(branch),
-                                  sql.json_scalar_text(result))
-        target = shape.edges.get(node, {}).get(label) if moved else None
-        if target is not None:
-            moves[(node, label, target)] += n
+            moves[(node, edge, target)] += n
     for node, status, paused_status, first, n in conn.execute(at_node):
         entry = node_entry(node)
         if status == "failed":
@@ -226,7 +211,7 @@ def funnel(conn: Connection, scope: Scope, *, with_times: bool = True) -> Funnel
         entry["visits"] += n
         entry["entered"] += int(first or 0)
 
-    timings = node_times(conn, scope) if with_times else {}
+    timings = node_times(conn, scope, mark=mark) if with_times else {}
     order = list(latest.order)
     for shape in by_version.values():
         order += [n for n in shape.order if n not in order]
@@ -250,9 +235,20 @@ def funnel(conn: Connection, scope: Scope, *, with_times: bool = True) -> Funnel
                   transitions=transitions, runs=totals, goal=latest.goal)
 
 
-def node_times(conn: Connection, scope: Scope) -> dict[str, NodeTiming]:
+def node_times(conn: Connection, scope: Scope, *, mark: int | None = None,
+               refresher: Engine | None = None) -> dict[str, NodeTiming]:
     """Median and 90th percentile of the time spent in each node (steps that moved on or were
-    skipped; instant nodes count as 0 s)."""
+    skipped; instant nodes count as 0 s). Over all time: from the summaries' histograms plus the
+    steps since (exact for equal values, else within 1%); in a window: exact, from the log."""
+    if scope.since is None and scope.until is None:
+        if mark is None:
+            mark = rollup.usable_watermark(conn, refresher, scope)
+        if mark:
+            out = {}
+            for node, entries in rollup.node_histograms(conn, scope, mark).items():
+                n, (median, p90) = rollup.histogram_percentiles(entries)
+                out[node] = NodeTiming(node=node, count=n, median_seconds=median, p90_seconds=p90)
+            return out
     seconds = sql.seconds_between(conn, S.c.at, S.c.entered_at)
     found = sql.percentiles(conn, S.c.node, seconds,
                             [*scope.steps(), S.c.outcome.in_(TIMED_OUTCOMES)])
@@ -300,18 +296,17 @@ def stuck(conn: Connection, scope: Scope, *, now: datetime, threshold: timedelta
 
 # -- trends ------------------------------------------------------------------------------------
 
-def trends(conn: Connection, scope: Scope) -> list[DayTrend]:
+def trends(conn: Connection, scope: Scope, *, refresher: Engine | None = None
+           ) -> list[DayTrend]:
     """Per UTC day: runs started, completed, exited and converted that day, and steps logged."""
     days: dict[Any, dict[str, Any]] = defaultdict(lambda: {"started": 0, "completed": 0,
                                                           "exited": 0, "converted": 0,
                                                           "steps": 0, "outcomes": {}})
-    day = sql.utc_day(conn, S.c.at).label("day")
-    for d, outcome, n in conn.execute(
-            select(day, S.c.outcome, func.count())
-            .where(*scope.steps(), S.c.type != "control").group_by(day, S.c.outcome)):
-        entry = days[sql.as_day(d)]
-        entry["steps"] += n
-        entry["outcomes"][outcome] = n
+    mark = rollup.usable_watermark(conn, refresher, scope)
+    for d, outcomes in rollup.step_days(conn, scope, mark).items():
+        entry = days[d]
+        entry["steps"] += sum(outcomes.values())
+        entry["outcomes"] = dict(outcomes)
     base = [R.c.journey_id == scope.journey_id, R.c.vendor_id == scope.vendor_id]
     if scope.version is not None:
         base.append(R.c.version == scope.version)

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
-from engine.analytics import queries
+from engine.analytics import queries, rollup
 from engine.analytics.queries import Scope
 from engine.analytics.results import (Cohort, DayTrend, Funnel, NodeTiming, SplitResult,
                                       StuckRun, VersionStats)
@@ -24,16 +24,37 @@ from engine.analytics.stats import DEFAULT_ALPHA
 
 
 class Analytics:
-    def __init__(self, engine: Engine):
+    """`auto_refresh`: before a query, fold the steps logged since the last refresh into the
+    summaries when there are more than rollup.AUTO_REFRESH_ROWS of them (a write; off for a
+    read-only replica, where a worker calls refresh() instead)."""
+
+    def __init__(self, engine: Engine, *, auto_refresh: bool = True):
         self.engine = engine
+        self.auto_refresh = auto_refresh
 
     @classmethod
     def for_store(cls, store: Any) -> "Analytics":
         """Analytics over the database of a SqlStore."""
         return cls(store.engine)
 
+    def refresh(self) -> int:
+        """Fold new steps into the summaries now (see engine.analytics.rollup)."""
+        return rollup.refresh(self.engine)
+
+    def rebuild(self) -> int:
+        """Recompute the summaries from the whole step log."""
+        return rollup.rebuild(self.engine)
+
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        if self.auto_refresh:
+            with self.engine.connect() as conn:
+                if conn.dialect.name == "sqlite":
+                    conn = conn.execution_options(sqlite_begin="DEFERRED")
+                with conn.begin():
+                    behind = rollup.max_step_id(conn) - rollup.watermark(conn)
+            if behind > rollup.AUTO_REFRESH_ROWS:
+                rollup.refresh(self.engine)
         with self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 conn = conn.execution_options(sqlite_begin="DEFERRED")

@@ -368,6 +368,8 @@ def _export_environment(plan: Plan) -> None:
 
 def load_web_app(plan: Plan) -> Any:
     """Import the Reflex app named by rxconfig.py (by name: the engine does not import it)."""
+    if str(plan.project_dir) not in sys.path:  # the app package lives next to rxconfig.py
+        sys.path.insert(0, str(plan.project_dir))
     try:
         config = importlib.import_module("reflex_base.config").get_config()
         if not config.app_name:
@@ -412,6 +414,12 @@ def _make_ready_server():
         def __init__(self, config: Any, on_ready: Callable[[], None]):
             super().__init__(config)
             self._on_ready = on_ready
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            # uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown, so the process would
+            # end "killed by signal"; a clean stop exits 0 instead (as `journeys worker` does).
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
 
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets=sockets)

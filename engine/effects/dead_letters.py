@@ -1,7 +1,8 @@
 """Dead letters: effects that will not be tried again without a person deciding so.
 
 `replay` puts a dead (or discarded) effect back to pending with a fresh retry budget; `discard`
-gives up on a dead or still-pending one. Both are recorded in the effect's attempt history.
+gives up on a dead or still-pending one. Both are recorded in the effect's attempt history
+(the effect_attempt table, with who did it).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class DeadLetters:
         now = self.clock.now()
         with self.store.transaction() as tx:
             effect = self._get(tx, effect_id, vendor_id, REPLAYABLE, "replayed")
-            audit.record(effect, now, "replayed", by=actor, previous=effect.status)
+            audit.record(tx, effect, now, "replayed", by=actor, previous=effect.status)
             effect.status, effect.attempts, effect.next_attempt_at = "pending", 0, now
             effect.last_error = None
             tx.put_effect(effect)
@@ -40,7 +41,7 @@ class DeadLetters:
         now = self.clock.now()
         with self.store.transaction() as tx:
             effect = self._get(tx, effect_id, vendor_id, DISCARDABLE, "discarded")
-            audit.record(effect, now, "discarded", by=actor, previous=effect.status)
+            audit.record(tx, effect, now, "discarded", by=actor, previous=effect.status)
             effect.status, effect.next_attempt_at = "discarded", None
             tx.put_effect(effect)
         return effect

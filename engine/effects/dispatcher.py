@@ -28,7 +28,7 @@ from engine.effects.breaker import Breakers
 from engine.effects.dead_letters import DeadLetters
 from engine.effects.retry import RetryPolicies
 from engine.errors import EffectError
-from engine.storage.base import Store
+from engine.storage.base import Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -205,11 +205,11 @@ class Dispatcher:
             effect = audit.clone(current)
             if delivery is not None:
                 # Delivered is the truth, even if someone discarded the effect meanwhile.
-                outcome = self._delivered(effect, delivery, destination, now)
+                outcome = self._delivered(tx, effect, delivery, destination, now)
             elif self._still_ours(current, claim):
-                outcome = self._failed(effect, error, destination, now)
+                outcome = self._failed(tx, effect, error, destination, now)
             else:  # discarded meanwhile: keep their decision, log the attempt
-                audit.record(effect, now, "retry" if error.retryable else "dead",
+                audit.record(tx, effect, now, "retry" if error.retryable else "dead",
                              attempt=effect.attempts + 1, destination=destination,
                              error=error.message)
                 outcome = "superseded"
@@ -219,16 +219,16 @@ class Dispatcher:
         self._notify(outcome, effect)
 
     @staticmethod
-    def _delivered(effect: Effect, delivery: Delivery, destination: str | None,
+    def _delivered(tx: Tx, effect: Effect, delivery: Delivery, destination: str | None,
                    now: datetime) -> str:
         effect.attempts += 1
         effect.status, effect.sent_at = delivery.status, now
         effect.next_attempt_at, effect.last_error = None, None
-        audit.record(effect, now, delivery.status, attempt=effect.attempts,
+        audit.record(tx, effect, now, delivery.status, attempt=effect.attempts,
                      destination=destination, detail=delivery.detail)
         return delivery.status
 
-    def _failed(self, effect: Effect, error: EffectError, destination: str | None,
+    def _failed(self, tx: Tx, effect: Effect, error: EffectError, destination: str | None,
                 now: datetime) -> str:
         effect.attempts += 1
         policy = self.policies.for_kind(effect.kind)
@@ -242,7 +242,7 @@ class Dispatcher:
                 message = f"gave up after {effect.attempts} attempts: {message}"
             effect.status, effect.next_attempt_at = "dead", None
         effect.last_error = message
-        audit.record(effect, now, outcome, attempt=effect.attempts, destination=destination,
+        audit.record(tx, effect, now, outcome, attempt=effect.attempts, destination=destination,
                      error=error.message, retryable=error.retryable,
                      retry_at=format_utc(effect.next_attempt_at) if outcome == "retry" else None)
         return outcome

@@ -34,6 +34,7 @@ log = logging.getLogger("journeys.scaleout")
 class ScaleoutNode:
     def __init__(self, runtime: Runtime, sa_engine: Engine, *, name: str = "worker",
                  lease: timedelta = timedelta(seconds=30), batch: int = 50, threads: int = 1,
+                 group: int = 1,
                  tick_seconds: float = 1.0, real_clock: Clock | None = None,
                  dispatch: Callable[[], int] | None = None, poll_seconds: float | None = None):
         self.runtime = runtime
@@ -47,7 +48,8 @@ class ScaleoutNode:
         lease_s = lease.total_seconds()
         self.poll_seconds = poll_seconds or min(lease_s / 2, max(5 * tick_seconds, 1.0))
         self.loops = [ClaimLoop(runtime, owner=f"{self.identity}/{i}", lease=lease, batch=batch,
-                                lease_clock=self.real_clock) for i in range(threads)]
+                                lease_clock=self.real_clock, group=group)
+                      for i in range(threads)]
         self._wake = [threading.Event() for _ in self.loops]
         self.heartbeat = Heartbeat(self.loops, interval=lease_s / 3)
         self.timer = LeaderTimer(self.identity, sa_engine=sa_engine, clock=runtime.clock,
@@ -113,8 +115,9 @@ class ScaleoutNode:
             thread.start()
             self._threads.append(thread)
         self.election.start()
-        log.info("scale-out worker %s started (%d claim loop(s), batch %d, lease %.1fs)",
-                 self.identity, len(self.loops), self.loops[0].batch, self.lease.total_seconds())
+        log.info("scale-out worker %s started (%d claim loop(s), batch %d, %d per commit, "
+                 "lease %.1fs)", self.identity, len(self.loops), self.loops[0].batch,
+                 self.loops[0].group, self.lease.total_seconds())
 
     def stop(self) -> None:
         """Stop claiming; let each loop finish its step in flight; hand back unrun claims."""

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.audit import records as changes
+from engine.audit.changes import record_journey_change
 from engine.domain import Journey, JourneyVersion, Run, RunStatus, StepRecord
 from engine.errors import Conflict, InvalidDocument, InvalidInput, NotFound
 from engine.graph.problems import Problem
@@ -42,6 +44,7 @@ class JourneyService:
                               name=_name_of(document), draft=copy.deepcopy(document),
                               created_at=now, updated_at=now, updated_by=actor)
             tx.put_journey(journey)
+            record_journey_change(tx, journey, changes.CREATED, actor=actor, at=now)
             return journey
 
     def get(self, vendor_id: str, journey_id: str, tx: Tx | None = None) -> Journey:
@@ -62,12 +65,15 @@ class JourneyService:
         self._check_object(document)
         with self.rt.store.transaction() as tx:
             journey = copy.copy(self.get(vendor_id, journey_id, tx))
+            before = journey.draft
             journey.draft, journey.name = copy.deepcopy(document), _name_of(document)
             journey.updated_at, journey.updated_by = self.rt.clock.now(), actor
             tx.put_journey(journey)
+            record_journey_change(tx, journey, changes.DRAFT_SAVED, actor=actor,
+                                  at=journey.updated_at, before=before)
             return journey
 
-    def delete(self, vendor_id: str, journey_id: str) -> None:
+    def delete(self, vendor_id: str, journey_id: str, *, actor: str = "api") -> None:
         """A journey with runs is archived (its history stays); one without is removed."""
         with self.rt.store.transaction() as tx:
             journey = self.get(vendor_id, journey_id, tx)
@@ -75,8 +81,11 @@ class JourneyService:
                 journey = copy.copy(journey)
                 journey.archived, journey.live_version = True, None
                 tx.put_journey(journey)
+                change = changes.ARCHIVED
             else:
                 tx.delete_journey(journey_id)
+                change = changes.DELETED
+            record_journey_change(tx, journey, change, actor=actor, at=self.rt.clock.now())
 
     def validate(self, vendor_id: str, journey_id: str) -> list[Problem]:
         return validate(self.get(vendor_id, journey_id).draft)
@@ -100,6 +109,8 @@ class JourneyService:
             journey.archived = False
             journey.updated_at = now
             tx.put_journey(journey)
+            record_journey_change(tx, journey, changes.PUBLISHED, actor=actor, at=now,
+                                  version=version.version)
             vendor = self.rt.vendor(tx, vendor_id)
             compiled = self.rt.compiled_for(tx, journey.id, version.version, vendor)
             if compiled.trigger.get("event") == "date":
@@ -111,12 +122,14 @@ class JourneyService:
                     offset += len(batch)
             return version
 
-    def unpublish(self, vendor_id: str, journey_id: str) -> Journey:
+    def unpublish(self, vendor_id: str, journey_id: str, *, actor: str = "api") -> Journey:
         """Stop enrolling new clients; runs in flight carry on."""
         with self.rt.store.transaction() as tx:
             journey = copy.copy(self.get(vendor_id, journey_id, tx))
-            journey.live_version = None
+            previous, journey.live_version = journey.live_version, None
             tx.put_journey(journey)
+            record_journey_change(tx, journey, changes.UNPUBLISHED, actor=actor,
+                                  at=self.rt.clock.now(), version=previous)
             return journey
 
     def versions(self, vendor_id: str, journey_id: str) -> list[JourneyVersion]:

@@ -133,6 +133,9 @@ class Tx(ABC):
     def lock_wakeup(self, wakeup_id: str) -> WakeUp | None:
         """The wake-up as it is now, held until the transaction ends (FOR UPDATE on PostgreSQL;
         SQLite and memory transactions are exclusive already). None if it is gone."""
+    @abstractmethod
+    def lock_wakeups(self, wakeup_ids: Iterable[str]) -> list[WakeUp]:
+        """lock_wakeup for several at once (one statement): those still there, in id order."""
 
     # outbox
     @abstractmethod

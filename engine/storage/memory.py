@@ -338,6 +338,10 @@ class MemoryTx(Tx):
     def lock_wakeup(self, wakeup_id: str) -> WakeUp | None:
         return self.t.wakeups.get(wakeup_id)  # memory transactions are already exclusive
 
+    def lock_wakeups(self, wakeup_ids: Iterable[str]) -> list[WakeUp]:
+        found = (self.t.wakeups.get(wid) for wid in sorted(set(wakeup_ids)))
+        return [w for w in found if w is not None]
+
     # -- outbox ------------------------------------------------------------------------------
     def add_effect(self, effect: Effect) -> bool:
         if effect.key in self.t.effect_keys:

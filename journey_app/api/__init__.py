@@ -25,8 +25,8 @@ from engine.accounts import AccountService
 from engine.service import Engine
 from journey_app.api.errors import ApiError, install_error_handlers
 from journey_app.api.guard import ApiGuard
-from journey_app.api.routers import (account, approvals, clients, events, hooks, journeys,
-                                     library, meta, outbox, runs, simulation)
+from journey_app.api.routers import (account, analytics, approvals, clients, events, hooks,
+                                     journeys, library, meta, outbox, runs, simulation)
 from journey_app.api.settings import ApiSettings
 from journey_app.routes import API_PREFIX
 
@@ -37,8 +37,8 @@ PUBLIC = {"x-public": True}
 
 def _routers() -> list[APIRouter]:
     return [account.router(), journeys.router(), clients.router(), events.router(),
-            runs.router(), approvals.router(), outbox.router(), simulation.router(),
-            library.router()]
+            runs.router(), approvals.router(), outbox.router(), analytics.router(),
+            simulation.router(), library.router()]
 
 
 def create_api(engine: Engine | None = None, settings: ApiSettings | None = None, *,

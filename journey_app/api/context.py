@@ -28,6 +28,7 @@ class ApiContext:
     accounts: AccountService
     settings: ApiSettings
     limits: Limiters
+    analytics: Any = None  # engine.analytics.Analytics, built on first use (SQL stores only)
 
 
 _lock = threading.Lock()

@@ -129,8 +129,9 @@ def _user_menu(compact: bool = False) -> rx.Component:
 def topbar(title: str | rx.Var[str], *actions: rx.Component,
            show_search: bool = True) -> rx.Component:
     return rx.hstack(
-        rx.heading(title, size="4", weight="medium", as_="h1", min_width="0", flex="0 1 auto",
-                   white_space="nowrap", overflow="hidden", text_overflow="ellipsis"),
+        rx.heading(title, size="4", weight="medium", as_="h1", flex="0 0 auto",
+                   max_width="36%", white_space="nowrap", overflow="hidden",
+                   text_overflow="ellipsis"),
         rx.spacer(),
         *actions,
         rx.separator(orientation="vertical", size="2"),

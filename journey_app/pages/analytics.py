@@ -94,6 +94,8 @@ class AnalyticsState(SessionState):
     cohorts: go.Figure = go.Figure()
     updated: str = ""
     funnel_text: str = ""
+    has_runs: bool = False
+    has_times: bool = False
     revision: int = 0
     watching: bool = False
     _seen_version: int = -1
@@ -129,6 +131,8 @@ class AnalyticsState(SessionState):
                           for n in report.get("nodes", [])]
         self.stuck = [{k: str(v) for k, v in s.items()} for s in report.get("stuck", [])]
         self.splits = [{k: str(v) for k, v in s.items()} for s in report.get("splits", [])]
+        self.has_runs = bool(self.totals.get("runs"))
+        self.has_times = any(n.get("median_hours") is not None for n in report.get("nodes", []))
         self.funnel = funnel_figure(report)
         self.funnel_text = "; ".join(f"{n['title']}={n['entered']}"
                                      for n in report.get("nodes", []))
@@ -221,13 +225,20 @@ def _content() -> rx.Component:
         ),
         rx.grid(
             _panel("Funnel: clients who reached each step",
-                   rx.plotly(data=S.funnel, config={"displayModeBar": False},
-                             custom_attrs={"data-testid": "funnel-chart"}),
+                   rx.cond(~S.has_runs, rx.callout(
+                       "No couple has started this journey yet. Add a client (or send the "
+                       "event it starts on) and watch them appear here.", icon="info",
+                       size="1", width="100%")),
+                   rx.box(rx.plotly(data=S.funnel, config={"displayModeBar": False}),
+                          width="100%", custom_attrs={"data-testid": "funnel-chart"}),
                    rx.el.span(S.funnel_text, display="none",
                               custom_attrs={"data-testid": "funnel-data"})),
             rx.vstack(
                 _panel("Time spent in each step",
-                       rx.plotly(data=S.times, config={"displayModeBar": False})),
+                       rx.cond(S.has_times,
+                               rx.plotly(data=S.times, config={"displayModeBar": False}),
+                               rx.text("Appears once couples have finished a wait, an email "
+                                       "or a form step.", size="2", color_scheme="gray"))),
                 _panel("Started, completed and converted per day",
                        rx.plotly(data=S.trend, config={"displayModeBar": False})),
                 spacing="4",
@@ -239,7 +250,10 @@ def _content() -> rx.Component:
         ),
         rx.grid(
             _panel("Cohorts by wedding month",
-                   rx.plotly(data=S.cohorts, config={"displayModeBar": False})),
+                   rx.cond(S.has_runs,
+                           rx.plotly(data=S.cohorts, config={"displayModeBar": False}),
+                           rx.text("Couples grouped by the month of their wedding, once "
+                                   "there are some.", size="2", color_scheme="gray"))),
             _panel("A/B splits",
                    rx.cond(S.splits.length() == 0,
                            rx.text("This journey has no split step yet, or no client has "
@@ -276,7 +290,7 @@ def _content() -> rx.Component:
                                rx.table.cell(s["why"])))),
                            size="1", width="100%"))),
         _panel("Per step",
-               rx.table.root(
+               rx.box(rx.table.root(
                    rx.table.header(rx.table.row(
                        rx.table.column_header_cell("Step"),
                        rx.table.column_header_cell("Reached"),
@@ -285,7 +299,7 @@ def _content() -> rx.Component:
                        rx.table.column_header_cell("90th pct hours"),
                        rx.table.column_header_cell("Failed"))),
                    rx.table.body(rx.foreach(S.node_rows, _node_row)),
-                   size="1", width="100%", aria_label="Per step")),
+                   size="1", width="100%",), role="region", aria_label="Per step", width="100%")),
         spacing="4",
         width="100%",
     )
@@ -316,7 +330,8 @@ def page() -> rx.Component:
             rx.hstack(
                 rx.cond(S.watching, rx.badge(rx.icon("radio", size=12), "Live", color_scheme="green",
                                              variant="soft")),
-                rx.text("Updated ", S.updated, size="1", color_scheme="gray"),
+                rx.text("Updated ", S.updated, size="1", color_scheme="gray",
+                        white_space="nowrap"),
                 align="center",
                 spacing="2",
             ),

@@ -535,7 +535,7 @@ def _run_card(run) -> rx.Component:
                 width="100%",
                 align="start",
             ),
-            rx.table.root(
+            rx.box(rx.table.root(
                 rx.table.header(rx.table.row(
                     rx.table.column_header_cell("When (client's time / UTC)"),
                     rx.table.column_header_cell("Step"),
@@ -548,8 +548,8 @@ def _run_card(run) -> rx.Component:
                 ),
                 size="1",
                 width="100%",
-                aria_label="Timeline of " + run["journey"].to(str),
-            ),
+                
+            ), role="region", aria_label="Timeline of " + run["journey"].to(str), width="100%"),
             spacing="3",
             width="100%",
         ),

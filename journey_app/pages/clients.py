@@ -271,7 +271,7 @@ def _row(row) -> rx.Component:
 
 
 def _table() -> rx.Component:
-    return rx.table.root(
+    return rx.box(rx.table.root(
         rx.table.header(rx.table.row(
             rx.table.column_header_cell("Client"),
             rx.table.column_header_cell("Wedding"),
@@ -282,8 +282,8 @@ def _table() -> rx.Component:
         rx.table.body(rx.foreach(S.shown, _row)),
         variant="surface",
         width="100%",
-        aria_label="Clients",
-    )
+        
+    ), role="region", aria_label="Clients", width="100%")
 
 
 def _input(text: str, name: str, type_: str = "text", placeholder: str = "",

@@ -184,7 +184,7 @@ def _row(row) -> rx.Component:
 
 
 def _table() -> rx.Component:
-    return rx.table.root(
+    return rx.box(rx.table.root(
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell("Name"),
@@ -199,8 +199,8 @@ def _table() -> rx.Component:
         rx.table.body(rx.foreach(S.journeys, _row)),
         variant="surface",
         width="100%",
-        aria_label="Journeys",
-    )
+        
+    ), role="region", aria_label="Journeys", width="100%")
 
 
 def _source_card(value: str, title: str, text: rx.Var | str, badge: rx.Var | str = "") -> rx.Component:

@@ -199,7 +199,7 @@ def page() -> rx.Component:
                                         "Emails, form requests, webhooks and tasks your "
                                         "journeys create are listed here as they go out, with "
                                         "failures and why."), width="100%"),
-                    rx.table.root(
+                    rx.box(rx.table.root(
                         rx.table.header(rx.table.row(
                             rx.table.column_header_cell("Kind"),
                             rx.table.column_header_cell("Message"),
@@ -211,8 +211,8 @@ def page() -> rx.Component:
                         rx.table.body(rx.foreach(S.shown_rows, _row)),
                         variant="surface",
                         width="100%",
-                        aria_label="Outbox",
-                    ),
+                        
+                    ), role="region", aria_label="Outbox", width="100%"),
                 ),
             ),
             spacing="3",

@@ -68,3 +68,26 @@ def test_bad_events_name_what_is_wrong(mem: Harness):
     assert r.status_code == 422
     fields = {f["field"] for f in r.json()["error"]["details"]["fields"]}
     assert fields == {"body.client", "body.data", "header.Idempotency-Key"}
+
+
+def test_a_concurrent_duplicate_gets_the_first_response_too(mem: Harness, monkeypatch):
+    """Two requests with one key racing: the store refuses the loser's insert (Conflict, rolled
+    back); the API then answers the loser with the winner's response."""
+    from engine.errors import Conflict
+
+    v, _ = _world(mem)
+    event = {"client": "crm-1", "type": "manual"}
+    first = mem.call(v, "POST", "events", json=event, headers={"Idempotency-Key": "race"})
+    real = mem.engine.events.ingest
+    calls = []
+
+    def lose_the_race_once(*args, **kwargs):
+        calls.append(kwargs.get("key"))
+        if len(calls) == 1:
+            raise Conflict("an event with idempotency key 'race' exists")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mem.engine.events, "ingest", lose_the_race_once)
+    again = mem.call(v, "POST", "events", json=event, headers={"Idempotency-Key": "race"})
+    assert again.status_code == 200 and again.json() == first.json()
+    assert calls == ["race", "race"]

@@ -296,3 +296,25 @@ def test_the_account_and_the_vendor_settings(harness: Harness):
     assert r.json()["blackout_dates"] == ["2027-12-25"]
     assert owner.patch(f"{P}/account/vendor", json={"timezone": "Mars/Base"}).status_code == 422
     assert owner.patch(f"{P}/account/vendor", json={"name": None}).status_code == 422
+
+
+def test_analytics_of_a_journey(harness: Harness):
+    h = harness
+    v = h.signup("Lens", "lens@example.com")
+    s = h.seed(v)
+    base = f"journeys/{s.ids['journey_id']}/analytics"
+    if not hasattr(getattr(h.engine.store, "engine", None), "dialect"):
+        r = h.call(v, "GET", f"{base}/funnel")
+        assert r.status_code == 503 and r.json()["error"]["code"] == "ANALYTICS_UNAVAILABLE"
+        return
+    funnel = h.ok(v, "GET", f"{base}/funnel")
+    assert funnel["runs"]["started"] == 2 and funnel["runs"]["active"] == 2
+    nodes = {n["node"]: n for n in funnel["nodes"]}
+    assert nodes["greet"]["entered"] == 2 and nodes["wait"]["waiting"] == 1
+    assert h.ok(v, "GET", f"{base}/stuck", params={"threshold_hours": 1})["total"] >= 0
+    assert h.ok(v, "GET", f"{base}/trends")["days"][0]["started"] == 2
+    assert h.ok(v, "GET", f"{base}/cohorts")["cohorts"]
+    assert h.call(v, "GET", f"{base}/cohorts",
+                  params={"by": "fields.x'\"]"}).status_code == 422
+    assert {x["version"] for x in h.ok(v, "GET", f"{base}/versions")["versions"]} == {2}
+    assert h.ok(v, "GET", f"{base}/splits")["splits"] == []

@@ -61,8 +61,7 @@ def drop_step(page: Any, node_type: str, fx: float, fy: float) -> None:
 def connect(page: Any, source: str, target: str, handle: str | None = None) -> None:
     """Drag from a node's output handle (optionally the labelled one) to another's input."""
     selector = ".react-flow__handle.source"
-    if handle:
-        selector += f'[data-handleid="{handle}"]'
+    selector += f'[data-handleid="{handle}"]' if handle else ":not([data-handleid])"
     drag_mouse(page, node(page, source).locator(selector),
                node(page, target).locator(".react-flow__handle.target"))
 
@@ -80,3 +79,46 @@ def choose(page: Any, combobox: str, option: str, scope: Any = None) -> None:
 
 def journey_id_from_url(url: str) -> str:
     return url.rstrip("/").split("/journeys/")[1].split("/")[0].split("?")[0]
+
+
+SAMPLE_JOURNEY: dict[str, Any] = {
+    "format": "journeys/v1",
+    "name": "Photography: booked to gallery",
+    "description": "Welcome a newly booked couple and collect their questionnaire.",
+    "settings": {"timezone": "Europe/London"},
+    "nodes": [
+        {"id": "start", "type": "trigger", "title": "Client booked",
+         "config": {"event": "client_added"}, "position": {"x": 0, "y": 0}},
+        {"id": "welcome", "type": "email", "title": "Welcome email",
+         "config": {"subject": "Welcome, {{ client.name }}!", "body": "We are so excited."},
+         "position": {"x": 280, "y": 0}},
+        {"id": "questionnaire", "type": "form", "title": "Questionnaire",
+         "config": {"form": "timeline_questionnaire", "subject": "A few questions",
+                    "body": "Please fill in {{ form_url }}"},
+         "position": {"x": 560, "y": 0}},
+        {"id": "wait_answers", "type": "wait_for", "title": "Wait for answers",
+         "config": {"event": "form_submitted", "timeout": {"days": 7}},
+         "position": {"x": 840, "y": 0}},
+        {"id": "thanks", "type": "email", "title": "Thanks for your answers",
+         "config": {"subject": "Thank you", "body": "Got it!"}, "position": {"x": 1120, "y": -80}},
+        {"id": "reminder", "type": "email", "title": "Friendly reminder",
+         "config": {"subject": "Reminder", "body": "Please fill in the form."},
+         "position": {"x": 1120, "y": 80}},
+    ],
+    "edges": [
+        {"from": "start", "to": "welcome"},
+        {"from": "welcome", "to": "questionnaire"},
+        {"from": "questionnaire", "to": "wait_answers"},
+        {"from": "wait_answers", "to": "thanks", "when": "event"},
+        {"from": "wait_answers", "to": "reminder", "when": "timeout"},
+    ],
+}
+
+
+def create_journey(page: Any, base_url: str, document: dict[str, Any]) -> str:
+    """Create a draft through the REST API with the page's session cookie; returns its id."""
+    response = page.context.request.post(base_url.rstrip("/") + "/api/v1/journeys",
+                                         data=json.dumps(document),
+                                         headers={"content-type": "application/json"})
+    assert response.status == 201, response.text()
+    return response.json()["id"]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from journey_app.api import create_api
 from journey_app.components.flow import normalize_graph
 from journey_app.components.node_catalog import NODE_CATALOG, output_labels
-from journey_app.pages.sample import sample_document
+from .helpers import SAMPLE_JOURNEY
 
 SPEC_TYPES = {"trigger", "email", "form", "delay", "wait_for", "condition", "split", "action", "exit"}
 
@@ -34,7 +34,7 @@ def test_catalog_covers_every_node_type_with_its_edge_labels():
 
 
 def test_normalize_keeps_a_valid_document_unchanged():
-    doc = sample_document()
+    doc = SAMPLE_JOURNEY
     nodes, edges = normalize_graph(doc)
     assert nodes == doc["nodes"]
     assert edges == doc["edges"]

@@ -93,8 +93,8 @@ def test_retryable_failure_backs_off_then_succeeds(store, clock):
     assert d.run_once().sent == 1
     final = get_effect(store, effect.id)
     assert (final.status, final.attempts, final.last_error) == ("sent", 2, None)
-    assert [(h["outcome"], h["attempt"]) for h in history(final)] == [("retry", 1), ("sent", 2)]
-    assert history(final)[0]["error"] == "421 busy" and history(final)[0]["retryable"] is True
+    assert [(h["outcome"], h["attempt"]) for h in history(final, store)] == [("retry", 1), ("sent", 2)]
+    assert history(final, store)[0]["error"] == "421 busy" and history(final, store)[0]["retryable"] is True
 
 
 def test_exhausted_retries_make_a_dead_letter(store, clock):
@@ -107,7 +107,7 @@ def test_exhausted_retries_make_a_dead_letter(store, clock):
     dead = get_effect(store, effect.id)
     assert dead.status == "dead" and dead.attempts == 4 and dead.next_attempt_at is None
     assert dead.last_error == "gave up after 4 attempts: timeout"
-    assert [h["outcome"] for h in history(dead)] == ["retry"] * 3 + ["dead"]
+    assert [h["outcome"] for h in history(dead, store)] == ["retry"] * 3 + ["dead"]
 
 
 def test_permanent_failure_is_dead_at_once_and_can_be_replayed(store, clock):
@@ -124,8 +124,8 @@ def test_permanent_failure_is_dead_at_once_and_can_be_replayed(store, clock):
     assert (replayed.status, replayed.attempts, replayed.last_error) == ("pending", 0, None)
     assert d.run_once().sent == 1 and sender.sent == [effect.key, effect.key]
     final = get_effect(store, effect.id)
-    assert [h["outcome"] for h in history(final)] == ["dead", "replayed", "sent"]
-    assert history(final)[1]["by"] == "ana@lumen"
+    assert [h["outcome"] for h in history(final, store)] == ["dead", "replayed", "sent"]
+    assert history(final, store)[1]["by"] == "ana@lumen"
     assert d.list_dead("ven_1") == []
 
 
@@ -160,7 +160,7 @@ def test_open_breaker_defers_without_spending_attempts(store, clock):
     assert d.breaker_snapshot()[0]["state"] == "open"
     deferred = [get_effect(store, e.id) for e in effects[3:]]
     assert all(e.attempts == 0 and e.next_attempt_at == T0 + 30 * S for e in deferred)
-    assert all(history(e) == [] for e in deferred)
+    assert all(history(e, store) == [] for e in deferred)
     # After the cool-down one probe goes; it succeeds and the rest follow in the same batch.
     clock.advance(seconds=60)
     assert d.run_once().sent == 6
@@ -256,7 +256,7 @@ def test_discarded_while_sending_a_failure_does_not_resurrect_it(store, clock):
     assert d.run_once().superseded == 1
     final = get_effect(store, effect.id)
     assert final.status == "discarded" and final.next_attempt_at is None
-    assert [h["outcome"] for h in history(final)] == ["discarded", "retry"]
+    assert [h["outcome"] for h in history(final, store)] == ["discarded", "retry"]
 
 
 def test_listeners_hear_committed_outcomes(store, clock):

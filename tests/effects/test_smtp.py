@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 
 from engine.effects import Dispatcher, RetryPolicies, SmtpSender, SmtpSettings
+from engine.effects.audit import history
 from engine.effects.message import message_id
 from engine.effects.smtp import classify
 from engine.errors import EffectError
@@ -59,7 +60,7 @@ def test_email_arrives_with_the_headers_a_mail_client_needs(store, clock, smtp_s
 
     stored = get_effect(store, effect.id)
     assert (stored.status, stored.attempts, stored.sent_at) == ("sent", 1, clock.now())
-    [attempt] = stored.payload["_attempts"]
+    [attempt] = history(stored, store)
     assert attempt["outcome"] == "sent" and attempt["detail"]["message_id"] == msg["Message-ID"]
     assert attempt["destination"] == f"smtp://127.0.0.1:{smtp_server.port}"
 

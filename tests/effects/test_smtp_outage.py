@@ -71,4 +71,4 @@ def test_relay_down_then_back_every_email_exactly_once(store, clock, smtp_server
           f"(5 to open + {probes} probes), {deferred} deferrals without an attempt; "
           f"attempts per email: max {max(spent)}, {spent.count(1)}/40 needed a single attempt; "
           f"duplicates: 0")
-    assert max(len(history(e)) for e in effects) <= 1 + probes
+    assert max(len(history(e, store)) for e in effects) <= 1 + probes

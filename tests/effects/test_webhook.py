@@ -7,6 +7,7 @@ import pytest
 
 from engine.effects import Dispatcher, RetryPolicies, RetryPolicy, WebhookSender, WebhookSettings
 from engine.effects.addresses import resolve_target
+from engine.effects.audit import history
 from engine.effects.signing import HEADER, IDEMPOTENCY_HEADER, verify
 from engine.effects.webhook import parse_retry_after
 from engine.errors import EffectError
@@ -57,7 +58,7 @@ def test_500_three_times_then_200_is_delivered_once_after_backoff(store, clock, 
     assert done.status == "sent" and done.attempts == 4
     assert [r["status"] for r in receiver.requests] == [500, 502, 503, 200]
     assert {r["headers"][IDEMPOTENCY_HEADER] for r in receiver.requests} == {effect.key}
-    assert [a["outcome"] for a in done.payload["_attempts"]] == ["retry"] * 3 + ["sent"]
+    assert [a["outcome"] for a in history(done, store)] == ["retry"] * 3 + ["sent"]
     ceilings = [10, 20, 40]
     assert all(0 <= g <= c for g, c in zip(gaps, ceilings)), gaps
     print(f"\n[webhook 500x3] backoff gaps before attempts 2-4: {[round(g, 1) for g in gaps]} s "

@@ -46,7 +46,7 @@ def _loop(engine: Engine, owner: str, lease_clock: ManualClock, batch: int = 10)
 
 def _hello_steps(engine: Engine, vendor_id: str) -> int:
     with engine.store.transaction() as tx:
-        return sum(1 for r in tx.list_runs(vendor_id) for s in tx.steps_for_run(r.id)
+        return sum(1 for r in tx.list_runs(vendor_id, limit=10_000) for s in tx.steps_for_run(r.id)
                    if s.node == "hello")
 
 
@@ -115,11 +115,11 @@ def test_the_heartbeat_renews_what_a_loop_holds(store):
     loop.claim()
     lease_clock.advance(seconds=20)
     assert Heartbeat([loop], interval=10).beat() == 2
+    past_first_lease = T0 + LEASE + timedelta(seconds=10)  # renewed at +20 s: held to +50 s
     with store.transaction() as tx:
-        leases = sorted((w.lease_until for w in tx.claim_due(
-            T0 + timedelta(hours=1), 10, owner="probe", lease_until=T0, lease_now=T0)),
-            key=lambda d: d or T0)
-    assert leases == [T0]  # the probe got only the unclaimed third one
+        probed = tx.claim_due(T0 + timedelta(hours=1), 10, owner="probe",
+                              lease_until=past_first_lease, lease_now=past_first_lease)
+    assert len(probed) == 1 and probed[0].id not in loop.held()  # only the unclaimed third
 
 
 @pytest.mark.postgres
@@ -146,3 +146,42 @@ def test_concurrent_claim_loops_run_each_wakeup_once(pg_url):
     assert _hello_steps(engine, vendor_id) == 120
     assert {r.status for r in engine.runs.list(vendor_id, limit=500)} == {"completed"}
     store.close()
+
+
+def test_a_storage_outage_fails_no_run_and_keeps_the_claim(store, monkeypatch):
+    from engine.errors import StorageUnavailable
+
+    engine, _clock, vendor_id = _engine(store, 1)
+    loop = _loop(engine, "a", ManualClock(T0))
+
+    def outage(tx, wakeup):
+        raise StorageUnavailable("database unavailable: connection refused")
+
+    monkeypatch.setattr(engine.runtime, "process_wakeup", outage)
+    with pytest.raises(StorageUnavailable):
+        loop.run_batch()
+    assert engine.runs.list(vendor_id)[0].status == "waiting"
+    monkeypatch.undo()
+    assert loop.run_batch() == 1 and loop.stats.ran == 1  # its own claim, at once
+
+
+@pytest.mark.parametrize("group", [1, 4])
+def test_group_commit_spares_the_group_of_a_broken_step(store, monkeypatch, group):
+    engine, _clock, vendor_id = _engine(store, 6)
+    loop = ClaimLoop(engine.runtime, owner="a", lease=LEASE, batch=10,
+                     lease_clock=ManualClock(T0), group=group)
+    victim = sorted(r.id for r in engine.runs.list(vendor_id))[2]
+    real = engine.runtime.process_wakeup
+
+    def sometimes_broken(tx, wakeup):
+        real(tx, wakeup)
+        if wakeup.run_id == victim:
+            raise RuntimeError("a bug in one step")
+
+    monkeypatch.setattr(engine.runtime, "process_wakeup", sometimes_broken)
+    assert loop.run_batch() == 6
+    runs = {r.id: r.status for r in engine.runs.list(vendor_id)}
+    assert runs.pop(victim) == "failed"
+    assert set(runs.values()) == {"completed"}
+    assert (loop.stats.ran, loop.stats.failed) == (5, 1)
+    assert _hello_steps(engine, vendor_id) == 5  # the broken step's writes were rolled back

@@ -121,3 +121,11 @@ def test_date_triggers_are_claimed_too(store):
                      due_at=NOW - timedelta(hours=1), journey_id="j1", client_id="c1")
     seed(store, trigger, wakeup(1))
     assert [w.id for w in claim(store, "a")] == ["dt:j1:c1", "w:r001"]
+
+
+def test_lock_wakeups_reads_several_in_id_order(store):
+    seed(store, wakeup(3), wakeup(1), wakeup(2))
+    with store.transaction() as tx:
+        found = tx.lock_wakeups(["w:r003", "w:r001", "gone", "w:r001"])
+        assert [w.id for w in found] == ["w:r001", "w:r003"]
+        assert tx.lock_wakeups([]) == []

@@ -12,6 +12,9 @@ from sqlalchemy import MetaData
 TABLE_MODULES: tuple[str, ...] = (
     "engine.storage.sql.tables",
     "engine.accounts.tables",
+    "engine.analytics.tables",
+    "engine.forms.tables",
+    "engine.audit.tables",
 )
 
 

@@ -145,6 +145,8 @@ class _Statements:
         self.lock_run = lock_run.with_for_update() if self.lock else lock_run
         lock_one = select(*_cols(w, WakeUp)).where(w.c.id == bindparam("id"))
         self.lock_wakeup = lock_one.with_for_update() if self.lock else lock_one
+        lock_many = select(*_cols(w, WakeUp)).where(listed).order_by(w.c.id)
+        self.lock_wakeups = lock_many.with_for_update() if self.lock else lock_many
 
         e = T.effect
         now = bindparam("now", type_=e.c.next_attempt_at.type)
@@ -542,6 +544,12 @@ class SqlTx(Tx):
     def lock_wakeup(self, wakeup_id: str) -> WakeUp | None:
         row = self._one(self.s.lock_wakeup, {"id": wakeup_id})
         return WakeUp(*row) if row is not None else None
+
+    def lock_wakeups(self, wakeup_ids: Iterable[str]) -> list[WakeUp]:
+        ids = sorted(set(wakeup_ids))
+        if not ids:
+            return []
+        return [WakeUp(*r) for r in self.conn.execute(self.s.lock_wakeups, {"ids": ids})]
 
     # -- outbox ----------------------------------------------------------------------------
     def add_effect(self, effect: Effect) -> bool:

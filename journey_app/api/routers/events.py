@@ -2,16 +2,28 @@
 the first response, unchanged. Rate limited per API key and per client address."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 
+from engine.errors import Conflict
 from journey_app.api.auth import Caller
 from journey_app.api.context import Ctx, client_address
 from journey_app.api.errors import COMMON_RESPONSES
 from journey_app.api.schemas import EventIn, EventResult
 
 RESULT_KEYS = ("event_id", "type", "client_id", "started", "resumed", "exited", "goals")
+
+
+def ingest_once(ctx: Ctx, vendor_id: str, *, key: str | None, **event: Any) -> dict:
+    """Ingest; when a concurrent request with the same key won the race (the store refused
+    the second insert with Conflict and rolled it back), answer with the winner's response."""
+    try:
+        return ctx.engine.events.ingest(vendor_id, key=key, **event)
+    except Conflict:
+        if key is None:
+            raise
+        return ctx.engine.events.ingest(vendor_id, key=key, **event)
 
 
 def router() -> APIRouter:
@@ -28,9 +40,8 @@ def router() -> APIRouter:
         who = f"key:{caller.api_key_id}" if caller.api_key_id else f"user:{caller.user_id}"
         ctx.limits.ingest_key.take(who)
         ctx.limits.ingest_address.take(f"addr:{client_address(request, ctx.settings)}")
-        result = ctx.engine.events.ingest(caller.vendor_id, client=body.client, type=body.type,
-                                          data=body.data, key=idempotency_key,
-                                          actor=caller.actor)
+        result = ingest_once(ctx, caller.vendor_id, client=body.client, type=body.type,
+                             data=body.data, key=idempotency_key, actor=caller.actor)
         return {k: result[k] for k in RESULT_KEYS}
 
     return r

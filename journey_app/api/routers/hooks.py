@@ -25,7 +25,7 @@ from engine.effects.signing import HEADER, IDEMPOTENCY_HEADER, verify
 from engine.errors import AuthError, NotFound
 from journey_app.api.context import Ctx, client_address
 from journey_app.api.errors import PUBLIC_RESPONSES, ErrorResponse
-from journey_app.api.routers.events import RESULT_KEYS
+from journey_app.api.routers.events import RESULT_KEYS, ingest_once
 from journey_app.api.schemas import EventIn, EventResult
 
 log = logging.getLogger("journeys.api.hooks")
@@ -84,5 +84,5 @@ def _ingest(ctx: Ctx, vendor_id: str, body: bytes, signature: str | None, key: s
     if not HOOK_TYPES.match(event.type):
         raise RequestValidationError([{"type": "value_error", "loc": ("body", "type"),
                                        "msg": "hooks take payment_received or custom:<name>"}])
-    return ctx.engine.events.ingest(vendor.id, client=event.client, type=event.type,
-                                    data=event.data, key=key, actor="hook")
+    return ingest_once(ctx, vendor.id, client=event.client, type=event.type, data=event.data,
+                       key=key, actor="hook")

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from engine.domain import Effect
 from engine.effects import DeadLetters
-from engine.effects.audit import history
+from engine.effects.audit import histories
 from journey_app.api.auth import Caller
 from journey_app.api.context import Ctx
 from journey_app.api.errors import COMMON_RESPONSES
@@ -36,14 +36,14 @@ class EffectOut(BaseModel):
     history: list[dict[str, Any]]
 
 
-def effect_out(effect: Effect) -> EffectOut:
+def effect_out(effect: Effect, history: list[dict[str, Any]] | None = None) -> EffectOut:
     return EffectOut(id=effect.id, key=effect.key, kind=effect.kind, status=effect.status,
                      attempts=effect.attempts, created_at=effect.created_at,
                      next_attempt_at=effect.next_attempt_at, sent_at=effect.sent_at,
                      last_error=effect.last_error, destination=effect.destination,
                      run_id=effect.run_id, client_id=effect.client_id,
                      payload={k: v for k, v in effect.payload.items() if not k.startswith("_")},
-                     history=history(effect))
+                     history=history or [])
 
 
 def _list_effects(ctx: Ctx, vendor_id: str, *, status: str | None, run_id: str | None,
@@ -52,6 +52,17 @@ def _list_effects(ctx: Ctx, vendor_id: str, *, status: str | None, run_id: str |
     # store's own vendor-scoped query, read-only.
     with ctx.engine.store.transaction() as tx:
         return tx.list_effects(vendor_id, status=status, run_id=run_id, limit=limit)
+
+
+def _with_history(ctx: Ctx, effect: Effect) -> EffectOut:
+    return effect_out(effect, histories(ctx.engine.store, [effect])[effect.id])
+
+
+def _page_with_history(ctx: Ctx, fetched: list[Effect], paging: Paging) -> dict:
+    """A page of effects with their attempt histories (one query for the page)."""
+    shown = fetched[:paging.limit]
+    found = histories(ctx.engine.store, shown)
+    return page_fetched(fetched, paging, lambda e: effect_out(e, found.get(e.id)))
 
 
 def router() -> APIRouter:
@@ -67,25 +78,25 @@ def router() -> APIRouter:
         """Emails, form emails, webhooks and tasks, oldest first (captured emails included)."""
         fetched = _list_effects(ctx, caller.vendor_id, status=status, run_id=run_id,
                                 limit=paging.offset + paging.limit + 1)[paging.offset:]
-        return page_fetched(fetched, paging, effect_out)
+        return _page_with_history(ctx, fetched, paging)
 
     @r.get("/dead-letters", response_model=Page[EffectOut])
     def list_dead_letters(caller: Caller, ctx: Ctx, paging: Paging):
         """Effects that will not be tried again unless replayed, oldest first."""
         fetched = dead(ctx).list(caller.vendor_id,
                                  limit=paging.offset + paging.limit + 1)[paging.offset:]
-        return page_fetched(fetched, paging, effect_out)
+        return _page_with_history(ctx, fetched, paging)
 
     @r.post("/dead-letters/{effect_id}/replay", response_model=EffectOut)
     def replay(effect_id: str, caller: Caller, ctx: Ctx):
         """Try a dead (or discarded) effect again, with a fresh retry budget."""
-        return effect_out(dead(ctx).replay(effect_id, vendor_id=caller.vendor_id,
-                                           actor=caller.actor))
+        return _with_history(ctx, dead(ctx).replay(effect_id, vendor_id=caller.vendor_id,
+                                                   actor=caller.actor))
 
     @r.post("/dead-letters/{effect_id}/discard", response_model=EffectOut)
     def discard(effect_id: str, caller: Caller, ctx: Ctx):
         """Give up on a dead or pending effect."""
-        return effect_out(dead(ctx).discard(effect_id, vendor_id=caller.vendor_id,
-                                            actor=caller.actor))
+        return _with_history(ctx, dead(ctx).discard(effect_id, vendor_id=caller.vendor_id,
+                                                    actor=caller.actor))
 
     return r

@@ -1,0 +1,359 @@
+"""Summaries of the step log, kept up to date incrementally, so funnels stay fast at any size.
+
+The step log only grows (rows are inserted, never changed), and `step.id` increases with every
+row. A watermark W says "every step with id <= W is folded into the summary tables"
+(engine.analytics.tables). A query then reads
+
+    summary (steps <= W)  +  delta (steps > W, aggregated live from the step log)
+
+which is exact whatever W is: the delta is read in the same snapshot. `refresh()` folds the delta
+into the summaries (INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE, in chunks) and moves
+W; queries call it themselves when the delta has grown past AUTO_REFRESH_ROWS, and a worker may
+call it on a timer.
+
+Moving W safely: a step row with a smaller id must never commit after W has passed it. SQLite
+has one writer at a time, so max(id) is always safe. On PostgreSQL a transaction may hold an id
+below the visible maximum without having committed yet, so refresh() first takes a SHARE lock on
+the step table (it waits for in-flight writers, with a short lock_timeout, and is released at
+once), reads max(id) as the bound, and folds up to that bound without holding any lock.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from datetime import date, timezone
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Integer, String, case, cast, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from engine.analytics import sql
+from engine.analytics import tables as A
+from engine.storage.sql import tables as T
+
+log = logging.getLogger("journeys.analytics")
+
+S = T.step
+BUCKET_RATIO = 1.01
+_LOG_RATIO = math.log(BUCKET_RATIO)
+AUTO_REFRESH_ROWS = 20_000
+CHUNK_ROWS = 250_000
+LOCK_TIMEOUT_MS = 500
+TIMED_OUTCOMES = ("sent", "done", "event", "timeout", "past_due", "skipped")
+
+
+# -- expressions shared by the summaries and the live delta -------------------------------------
+
+def label_expr() -> Any:
+    """The edge a step took, as text: a split's branch, a condition's "true"/"false", else ''."""
+    branch = cast(sql.json_text(S.c.detail, "branch"), String)
+    result = cast(sql.json_text(S.c.detail, "result"), String)
+    return case((S.c.type == "split", func.coalesce(branch, "")),
+                (S.c.type == "condition", case((result.in_(("true", "1")), "true"),
+                                               else_="false")),
+                else_="")
+
+
+def bucket_of(seconds: float) -> int:
+    return 0 if seconds < 1 else 1 + int(math.floor(math.log(seconds) / _LOG_RATIO))
+
+
+def _bucket_expr(seconds: Any) -> Any:
+    return case((seconds < 1, 0),
+                else_=1 + cast(func.floor(func.ln(seconds) / _LOG_RATIO), Integer))
+
+
+def _insert(conn: Connection, table: Any) -> Any:
+    return (postgresql.insert if sql.is_postgres(conn) else sqlite.insert)(table)
+
+
+def _least(conn: Connection, a: Any, b: Any) -> Any:
+    return func.least(a, b) if sql.is_postgres(conn) else func.min(a, b)
+
+
+def _greatest(conn: Connection, a: Any, b: Any) -> Any:
+    return func.greatest(a, b) if sql.is_postgres(conn) else func.max(a, b)
+
+
+def _ensure_ln(conn: Connection) -> None:
+    """SQLite builds without the math functions get a Python ln() on this connection."""
+    if sql.is_postgres(conn):
+        return
+    try:
+        conn.exec_driver_sql("SELECT ln(2.0)").scalar()
+    except DBAPIError:
+        raw = conn.connection.driver_connection
+        raw.create_function("ln", 1, lambda x: math.log(x) if x and x > 0 else None,
+                            deterministic=True)
+
+
+# -- the watermark ------------------------------------------------------------------------------
+
+def watermark(conn: Connection) -> int:
+    found = conn.execute(select(A.watermark.c.step_id).where(A.watermark.c.name == "steps"))
+    return found.scalar() or 0
+
+
+def max_step_id(conn: Connection) -> int:
+    return conn.execute(select(func.max(S.c.id))).scalar() or 0
+
+
+def _safe_bound(engine: Engine) -> int | None:
+    """The largest step id below which every row has committed (None: could not tell now)."""
+    with engine.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            with conn.begin():
+                return max_step_id(conn)
+        try:
+            with conn.begin():
+                conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'"))
+                conn.execute(text("LOCK TABLE step IN SHARE MODE"))
+                return max_step_id(conn)
+        except DBAPIError as error:  # a long writer holds the table: fold next time
+            log.info("analytics refresh skipped: %s", error.orig)
+            return None
+
+
+def refresh(engine: Engine, *, chunk: int = CHUNK_ROWS) -> int:
+    """Fold every committed step past the watermark into the summaries. Returns the number of
+    step ids covered (0 if nothing was new, or if a writer kept the table busy)."""
+    upper = _safe_bound(engine)
+    if upper is None:
+        return 0
+    folded = 0
+    while True:
+        with engine.begin() as conn:
+            _ensure_ln(conn)
+            conn.execute(_insert(conn, A.watermark).values(name="steps", step_id=0)
+                         .on_conflict_do_nothing(index_elements=["name"]))
+            stmt = select(A.watermark.c.step_id).where(A.watermark.c.name == "steps")
+            if sql.is_postgres(conn):
+                stmt = stmt.with_for_update()  # one refresher at a time
+            low = conn.execute(stmt).scalar_one()
+            if low >= upper:
+                return folded
+            high = min(upper, low + chunk)
+            _fold(conn, low, high)
+            conn.execute(A.watermark.update().where(A.watermark.c.name == "steps")
+                         .values(step_id=high))
+            folded += high - low
+
+
+def rebuild(engine: Engine) -> int:
+    """Empty the summaries and fold the whole step log again."""
+    with engine.begin() as conn:
+        conn.execute(A.step_day.delete())
+        conn.execute(A.node_time.delete())
+        conn.execute(A.watermark.delete())
+    return refresh(engine)
+
+
+def _fold(conn: Connection, low: int, high: int) -> None:
+    in_range = [S.c.id > low, S.c.id <= high]
+    day = sql.utc_day(conn, S.c.at).label("day")
+    label = label_expr().label("label")
+    counts = (select(S.c.journey_id, S.c.version, day, S.c.node, S.c.type, S.c.outcome, label,
+                     func.max(S.c.vendor_id), func.count(),
+                     func.sum(case((S.c.visit == 1, 1), else_=0)))
+              .where(*in_range, S.c.type != "control", S.c.node.isnot(None))
+              .group_by(S.c.journey_id, S.c.version, day, S.c.node, S.c.type, S.c.outcome,
+                        label))
+    ins = _insert(conn, A.step_day).from_select(
+        ["journey_id", "version", "day", "node", "type", "outcome", "label", "vendor_id", "steps",
+         "first_visits"], counts)
+    conn.execute(ins.on_conflict_do_update(
+        index_elements=["journey_id", "version", "day", "node", "type", "outcome", "label"],
+        set_={"steps": A.step_day.c.steps + ins.excluded.steps,
+              "first_visits": A.step_day.c.first_visits + ins.excluded.first_visits}))
+
+    seconds = sql.seconds_between(conn, S.c.at, S.c.entered_at)
+    bucket = _bucket_expr(seconds).label("bucket")
+    times = (select(S.c.journey_id, S.c.version, S.c.node, bucket, func.max(S.c.vendor_id),
+                    func.count(), func.min(seconds), func.max(seconds))
+             .where(*in_range, S.c.outcome.in_(TIMED_OUTCOMES), S.c.entered_at.isnot(None),
+                    S.c.node.isnot(None))
+             .group_by(S.c.journey_id, S.c.version, S.c.node, bucket))
+    ins = _insert(conn, A.node_time).from_select(
+        ["journey_id", "version", "node", "bucket", "vendor_id", "steps", "min_seconds",
+         "max_seconds"], times)
+    conn.execute(ins.on_conflict_do_update(
+        index_elements=["journey_id", "version", "node", "bucket"],
+        set_={"steps": A.node_time.c.steps + ins.excluded.steps,
+              "min_seconds": _least(conn, A.node_time.c.min_seconds, ins.excluded.min_seconds),
+              "max_seconds": _greatest(conn, A.node_time.c.max_seconds,
+                                       ins.excluded.max_seconds)}))
+
+
+# -- reading: summary + live delta --------------------------------------------------------------
+
+def _day_bounds(scope: Any) -> tuple[date | None, date | None] | None:
+    """The scope's window as whole UTC days, or None if it does not fall on midnights."""
+    bounds = []
+    for moment in (scope.since, scope.until):
+        if moment is None:
+            bounds.append(None)
+            continue
+        utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+        if (utc.hour, utc.minute, utc.second, utc.microsecond) != (0, 0, 0, 0):
+            return None
+        bounds.append(utc.date())
+    return bounds[0], bounds[1]
+
+
+def _summary_where(table: Any, scope: Any) -> list[Any]:
+    where = [table.c.journey_id == scope.journey_id, table.c.vendor_id == scope.vendor_id]
+    if scope.version is not None:
+        where.append(table.c.version == scope.version)
+    return where
+
+
+def usable_watermark(conn: Connection, engine: Engine | None, scope: Any,
+                     day_based: bool = True) -> int:
+    """The watermark to read summaries at for `scope` (0: read the step log only). Refreshes
+    first when the delta has grown large and an engine to write with is given."""
+    if day_based and _day_bounds(scope) is None:
+        return 0
+    mark = watermark(conn)
+    if engine is not None and max_step_id(conn) - mark > AUTO_REFRESH_ROWS:
+        refresh(engine)
+        mark = watermark(conn)  # the reader's snapshot may predate the refresh: then 0 delta
+    return mark
+
+
+def _delta(scope: Any, mark: int) -> list[Any]:
+    """The scope's steps logged after the watermark. With a watermark the delta is small and
+    its natural path is the primary key range; the journey test is wrapped so that neither
+    planner (SQLite's in particular) scans the journey's whole slice of a journey index instead."""
+    if not mark:
+        return scope.steps()
+    where = [S.c.id > mark, func.coalesce(S.c.journey_id, "") == scope.journey_id,
+             func.coalesce(S.c.vendor_id, "") == scope.vendor_id]
+    if scope.version is not None:
+        where.append(S.c.version == scope.version)
+    if scope.since is not None:
+        where.append(S.c.at >= scope.since)
+    if scope.until is not None:
+        where.append(S.c.at < scope.until)
+    return where
+
+
+def step_counts(conn: Connection, scope: Any, mark: int
+                ) -> list[tuple[int, str, str, str, str, int, int]]:
+    """(version, node, type, outcome, label, executions, first visits) for the scope."""
+    rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    if mark:
+        where = _summary_where(A.step_day, scope)
+        first, last = _day_bounds(scope)
+        if first is not None:
+            where.append(A.step_day.c.day >= first)
+        if last is not None:
+            where.append(A.step_day.c.day < last)
+        D = A.step_day
+        for v, node, typ, outcome, lab, n, fv in conn.execute(
+                select(D.c.version, D.c.node, D.c.type, D.c.outcome, D.c.label,
+                       func.sum(D.c.steps), func.sum(D.c.first_visits))
+                .where(*where).group_by(D.c.version, D.c.node, D.c.type, D.c.outcome,
+                                        D.c.label)):
+            acc = rows[(v, node, typ, outcome, lab)]
+            acc[0] += int(n)
+            acc[1] += int(fv)
+    label = label_expr().label("label")
+    for v, node, typ, outcome, lab, n, fv in conn.execute(
+            select(S.c.version, S.c.node, S.c.type, S.c.outcome, label, func.count(),
+                   func.sum(case((S.c.visit == 1, 1), else_=0)))
+            .where(*_delta(scope, mark), S.c.type != "control", S.c.node.isnot(None))
+            .group_by(S.c.version, S.c.node, S.c.type, S.c.outcome, label)):
+        acc = rows[(v, node, typ, outcome, lab)]
+        acc[0] += int(n)
+        acc[1] += int(fv or 0)
+    return [(*k, n, fv) for k, (n, fv) in rows.items()]
+
+
+def step_days(conn: Connection, scope: Any, mark: int) -> dict[date, dict[str, int]]:
+    """{UTC day: {outcome: executions}} for the scope."""
+    out: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if mark:
+        D = A.step_day
+        where = _summary_where(D, scope)
+        first, last = _day_bounds(scope)
+        if first is not None:
+            where.append(D.c.day >= first)
+        if last is not None:
+            where.append(D.c.day < last)
+        for d, outcome, n in conn.execute(select(D.c.day, D.c.outcome, func.sum(D.c.steps))
+                                          .where(*where).group_by(D.c.day, D.c.outcome)):
+            out[sql.as_day(d)][outcome] += int(n)
+    day = sql.utc_day(conn, S.c.at).label("day")
+    for d, outcome, n in conn.execute(
+            select(day, S.c.outcome, func.count())
+            .where(*_delta(scope, mark), S.c.type != "control")
+            .group_by(day, S.c.outcome)):
+        out[sql.as_day(d)][outcome] += int(n)
+    return out
+
+
+def node_histograms(conn: Connection, scope: Any, mark: int
+                    ) -> dict[str, list[tuple[int, int, float, float]]]:
+    """{node: [(bucket, count, min, max)...] sorted by bucket}, summary plus delta."""
+    merged: dict[str, dict[int, list[float]]] = defaultdict(dict)
+
+    def add(node: str, bucket: int, n: int, low: float, high: float) -> None:
+        entry = merged[node].get(bucket)
+        if entry is None:
+            merged[node][bucket] = [n, low, high]
+        else:
+            entry[0] += n
+            entry[1], entry[2] = min(entry[1], low), max(entry[2], high)
+
+    H = A.node_time
+    for node, bucket, n, low, high in conn.execute(
+            select(H.c.node, H.c.bucket, func.sum(H.c.steps), func.min(H.c.min_seconds),
+                   func.max(H.c.max_seconds))
+            .where(*_summary_where(H, scope)).group_by(H.c.node, H.c.bucket)):
+        add(node, int(bucket), int(n), float(low), float(high))
+    seconds = sql.seconds_between(conn, S.c.at, S.c.entered_at).label("seconds")
+    for node, value, n in conn.execute(
+            select(S.c.node, seconds, func.count())
+            .where(*_delta(scope, mark), S.c.outcome.in_(TIMED_OUTCOMES),
+                   S.c.entered_at.isnot(None))
+            .group_by(S.c.node, seconds)):
+        if value is not None:
+            add(node, bucket_of(float(value)), int(n), float(value), float(value))
+    return {node: sorted((b, int(e[0]), e[1], e[2]) for b, e in buckets.items())
+            for node, buckets in merged.items()}
+
+
+def histogram_percentiles(entries: Sequence[tuple[int, int, float, float]],
+                          ps: Iterable[float] = (0.5, 0.9)) -> tuple[int, list[float | None]]:
+    """(count, percentile_cont(p) for each p) of a histogram. Inside a bucket its values are
+    taken as evenly spread between its smallest and largest, so the result is exact for a bucket
+    of equal values and within the bucket's 1% width otherwise."""
+    total = sum(e[1] for e in entries)
+    if total == 0:
+        return 0, [None for _ in ps]
+
+    def order_statistic(k: int) -> float:
+        seen = 0
+        for _, n, low, high in entries:
+            if k < seen + n:
+                if n == 1 or high == low:
+                    return low
+                return low + (high - low) * (k - seen) / (n - 1)
+            seen += n
+        return entries[-1][3]
+
+    values = []
+    for p in ps:
+        position = (total - 1) * p
+        lower = math.floor(position)
+        low = order_statistic(lower)
+        high = order_statistic(min(lower + 1, total - 1))
+        values.append(low + (position - lower) * (high - low))
+    return total, values
+
+
+__all__ = ["AUTO_REFRESH_ROWS", "bucket_of", "histogram_percentiles", "node_histograms",
+           "rebuild", "refresh", "step_counts", "step_days", "usable_watermark", "watermark"]

@@ -1,0 +1,72 @@
+"""Analytics' own tables (summaries of the step log) and the indexes its queries need.
+
+Listed in engine.storage.sql.metadata.TABLE_MODULES, created by the Alembic revision
+`a1_analytics`. The step log stays the source of truth: these summaries can be dropped and
+rebuilt from it at any time (engine.analytics.rollup.rebuild).
+
+- analytics_step_day: node executions per (journey, version, UTC day, node, type, outcome,
+  label), with how many were first visits. `label` is the edge a condition ("true"/"false") or a
+  split (the branch) took, '' for other nodes. Funnels, moves between nodes and daily trends
+  are sums over it: ~50 nodes x a few outcomes x 365 days, whatever the number of runs.
+- analytics_node_time: a histogram of the time spent in each node per (journey, version),
+  log-spaced buckets 1% wide, each with its count and the smallest and largest value in it, so
+  a percentile is exact when its bucket holds one value (typical: fixed delays, instant nodes)
+  and within 1% otherwise.
+- analytics_watermark: the last step id folded into the summaries.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Column, Date, Float, Index, Integer, PrimaryKeyConstraint,
+                        String, Table, text)
+from sqlmodel import SQLModel
+
+from engine.storage.sql import tables as T
+
+metadata = SQLModel.metadata
+
+step_day = Table(
+    "analytics_step_day", metadata,
+    Column("journey_id", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("node", String, nullable=False),
+    Column("type", String, nullable=False),
+    Column("outcome", String, nullable=False),
+    Column("label", String, nullable=False),
+    Column("vendor_id", String, nullable=False),
+    Column("steps", BigInteger, nullable=False),
+    Column("first_visits", BigInteger, nullable=False),
+    PrimaryKeyConstraint("journey_id", "version", "day", "node", "type", "outcome", "label"),
+)
+
+node_time = Table(
+    "analytics_node_time", metadata,
+    Column("journey_id", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("node", String, nullable=False),
+    Column("bucket", Integer, nullable=False),
+    Column("vendor_id", String, nullable=False),
+    Column("steps", BigInteger, nullable=False),
+    Column("min_seconds", Float, nullable=False),
+    Column("max_seconds", Float, nullable=False),
+    PrimaryKeyConstraint("journey_id", "version", "node", "bucket"),
+)
+
+watermark = Table(
+    "analytics_watermark", metadata,
+    Column("name", String, nullable=False),
+    Column("step_id", BigInteger, nullable=False, server_default=text("0")),
+    PrimaryKeyConstraint("name"),
+)
+
+# Indexes on the engine's tables for the queries that read them directly.
+# Split results: a run's first pass through each split (a small slice of the step log).
+Index("ix_step_split_first", T.step.c.journey_id, T.step.c.node, T.step.c.run_id,
+      sqlite_where=text("type = 'split' AND visit = 1"),
+      postgresql_where=text("type = 'split' AND visit = 1"))
+# Daily run trends and date windows over runs.
+Index("ix_run_journey_started", T.run.c.journey_id, T.run.c.started_at)
+Index("ix_run_journey_ended", T.run.c.journey_id, T.run.c.ended_at)
+Index("ix_run_journey_goal", T.run.c.journey_id, T.run.c.goal_at)
+
+ANALYTICS_TABLES = (step_day, node_time, watermark)

@@ -1,0 +1,925 @@
+"""Issue 10, "Show it": every library template, simulated for sample couples, with the path
+and the dates of the key steps checked against expectations worked out by hand.
+
+For each template: an early booking (about a year out), a late booking (ten days before the
+wedding), a rescheduled wedding (a `client_updated` event moving `wedding_date`, and the named
+dates the template uses) and a couple who never returns a form; some templates add a lead that
+goes quiet. Couples live in Europe/London, America/New_York, America/Chicago,
+America/Los_Angeles and Australia/Sydney, and several key steps sit on the far side of a DST
+change, so each expected time is written as local wall-clock time with its UTC offset, and
+`sim_journeys` checks both the `local` and the UTC `at` of every step it reads.
+
+How each date was worked out (the spec's rules the expectations rely on):
+- a TIME is the anchor date + offset at `at` local (default 09:00), in the couple's zone;
+  `business_days` offsets count the journey calendar's open days;
+- weeks/days durations keep the local wall-clock time across a DST change;
+- a delay whose TIME is more than `past_due_grace` (default 1 hour) in the past takes
+  `past_due` (or continues at once without one); a `wait_for` then times out at once;
+- an email or form reached outside `send_window` waits for its next opening (holidays of the
+  calendar close the window too);
+- `days_until_*` counts whole local calendar days.
+
+Calendar facts used: US holidays 2026-2028 (Labor Day 2026-09-07, Thanksgiving 2026-11-26,
+Christmas 2026-12-25, New Year 2027-01-01, MLK 2027-01-18, Presidents 2027-02-15, Memorial
+2027-05-31, Juneteenth 2027-06-18 (Fri), Independence 2027-07-05 (observed, Mon), Labor
+2027-09-06, Columbus 2027-10-11, Veterans 2027-11-11, Thanksgiving 2027-11-25, Christmas
+2027-12-24 (observed, Fri), New Year 2027-12-31 (observed), MLK 2028-01-17). DST: London
+2027-03-28 / 2027-10-31; New York and Chicago 2026-11-01, 2027-03-14 / 2027-11-07,
+2028-03-12 / 2028-11-05; Los Angeles as New York; Sydney ends 2027-04-04 and starts
+2026-10-04, 2027-10-03, 2028-10-01.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.library.sim_journeys import (Journey, approve, assert_step, couple, event, form_back,
+                                        paid, path, reject, resolve, update)
+
+START = "2026-09-01T12:00:00Z"  # a Tuesday
+
+
+def check_path(journey: Journey, cid: str, expected: str) -> None:
+    """The couple's whole path; "a|b" accepts either branch of a random split."""
+    actual = journey.path(cid)
+    assert actual == resolve(path(expected), actual)
+
+
+def check_inbox(journey: Journey, cid: str, expected: list[tuple[str, str]]) -> None:
+    """Every email and form the couple got, in order, at these local times (and UTC)."""
+    actual = journey.inbox(cid)
+    assert actual == resolve(expected, actual)
+
+# =============================================================================================
+# Photographer: inquiry to first anniversary (trigger: client_added)
+# Window every day 08:00-20:00, past_due_grace 6 hours, default calendar (Mon-Fri, no holidays).
+# =============================================================================================
+
+PHOTO = "photographer_inquiry_to_anniversary"
+
+
+@pytest.fixture(scope="module")
+def photo():
+    clients = [
+        # Early: London, booked a year out, engagement session, every date set.
+        couple("early", "Europe/London", "2027-09-04", tags=["engagement_session"],
+               dates={"engagement_shoot": "2027-03-27", "final_payment": "2027-08-04",
+                      "gallery_delivery": "2027-10-16"},
+               fields={"gallery_url": "https://example.com/g/early", "balance_due": "$1,800"}),
+        # Late: New York, booked ten days before the wedding, balance due in three days.
+        couple("late", "America/New_York", "2027-06-19", dates={"final_payment": "2027-06-12"},
+               added_at="2027-06-09T14:00:00Z"),
+        # Rescheduled: Sydney, engagement session without a date yet; the wedding moves from
+        # 1 May to 16 October 2027 (and the balance with it) while the run waits.
+        couple("moved", "Australia/Sydney", "2027-05-01", tags=["engagement_session"],
+               dates={"final_payment": "2027-04-03"},
+               fields={"gallery_url": "https://example.com/g/moved"}),
+        # Ghost: New York, never returns the questionnaire or the review; no gallery link
+        # until the vendor adds it after the reminder task.
+        couple("ghost", "America/New_York", "2027-11-13"),
+        # A lead who never books, and a last-minute lead ten days before the wedding.
+        couple("lead", "America/New_York", "2027-10-09", status="lead",
+               added_at="2026-10-01T15:00:00Z"),
+        couple("lead_late", "America/New_York", "2027-10-09", status="lead",
+               added_at="2027-09-29T14:00:00Z"),
+    ]
+    events = [
+        form_back("2027-08-08T18:30:00Z", "early", "timeline_questionnaire", first_look=True),
+        approve("2027-09-08T06:00:00Z", "early", "sneak_peeks"),  # 07:00 BST: window shut
+        form_back("2027-10-27T12:00:00Z", "early", "review", rating=5),
+        form_back("2027-06-11T00:30:00Z", "late", "timeline_questionnaire", first_look=False),
+        update("2026-09-10T00:00:00Z", "moved",
+               dates={"engagement_shoot": "2026-11-14", "final_payment": "2027-04-03"}),
+        update("2027-01-15T00:00:00Z", "moved", wedding_date="2027-10-16",
+               dates={"engagement_shoot": "2026-11-14", "final_payment": "2027-09-18"}),
+        form_back("2027-09-25T00:00:00Z", "moved", "timeline_questionnaire"),
+        reject("2027-10-20T00:00:00Z", "moved", "sneak_peeks"),
+        approve("2027-11-27T23:30:00Z", "moved", "gallery_delivery"),
+        form_back("2027-12-06T01:00:00Z", "moved", "review", rating=3),
+        update("2027-12-27T15:00:00Z", "ghost", fields={"gallery_url": "https://example.com/g"}),
+    ]
+    return Journey(PHOTO, clients, events, start=START, until="2028-12-01T00:00:00Z")
+
+
+
+
+def test_photographer_early_booking(photo):
+    assert photo.path("early") == path("""
+        start is_booked booked_welcome has_wedding_date engagement_included
+        engagement_scheduled engagement_prep_delay engagement_prep engagement_reminder_delay
+        engagement_reminder engagement_followup_delay engagement_followup has_final_payment
+        final_payment_delay final_payment_reminder questionnaire_delay questionnaire
+        wait_questionnaire questionnaire_thanks shot_list_delay shot_list day_before_delay
+        day_before_checklist thank_you_delay thank_you sneak_peek_delay sneak_peeks
+        gallery_date_set gallery_delay gallery_link_set gallery_delivery review_delay
+        review_request wait_review review_positive review_share referral_delay referral
+        tag_referral_asked anniversary_delay anniversary mark_past_client done""")
+    assert photo.status("early") == "completed"
+    assert photo.inbox("early") == [
+        ("booked_welcome", "2026-09-01T13:00:00+01:00"),
+        # engagement shoot Sat 27 Mar 2027, the day before British Summer Time starts
+        ("engagement_prep", "2027-03-20T10:00:00+00:00"),
+        ("engagement_reminder", "2027-03-26T16:00:00+00:00"),
+        ("engagement_followup", "2027-03-30T10:00:00+01:00"),
+        ("final_payment_reminder", "2027-07-28T10:00:00+01:00"),
+        ("questionnaire", "2027-08-05T10:00:00+01:00"),
+        ("questionnaire_thanks", "2027-08-08T19:30:00+01:00"),  # no nudge once it is back
+        ("shot_list", "2027-08-21T10:00:00+01:00"),
+        ("day_before_checklist", "2027-09-03T10:00:00+01:00"),
+        ("thank_you", "2027-09-05T10:00:00+01:00"),
+        ("sneak_peeks", "2027-09-08T08:00:00+01:00"),  # approved at 07:00, window opens 08:00
+        ("gallery_delivery", "2027-10-18T10:00:00+01:00"),  # nobody approved: sent after 2 days
+        ("review_request", "2027-10-25T10:00:00+01:00"),
+        ("review_share", "2027-10-27T13:00:00+01:00"),
+        ("referral", "2027-11-24T13:00:00+00:00"),  # 4 calendar weeks, same wall clock
+        ("anniversary", "2028-08-27T10:00:00+01:00"),  # 358 days (29 Feb 2028 in between)
+    ]
+    assert_step(photo, "early", "sneak_peeks", "2027-09-08T08:00:00+01:00", "sent")
+
+
+def test_photographer_late_booking(photo):
+    assert photo.path("late") == path("""
+        start is_booked booked_welcome has_wedding_date engagement_included has_final_payment
+        final_payment_delay final_payment_still_ahead final_payment_reminder
+        questionnaire_delay questionnaire_late_check questionnaire_catchup questionnaire
+        wait_questionnaire questionnaire_thanks shot_list_delay shot_list_late_check shot_list
+        day_before_delay day_before_checklist thank_you_delay thank_you sneak_peek_delay
+        sneak_peeks gallery_date_set gallery_default_delay gallery_link_set gallery_link_task
+        gallery_link_wait gallery_link_set_2 review_delay review_request wait_review
+        referral_delay referral tag_referral_asked anniversary_delay anniversary
+        mark_past_client done""")
+    assert_step(photo, "late", "final_payment_delay", "2027-06-09T10:00:00-04:00", "past_due")
+    assert_step(photo, "late", "questionnaire_delay", "2027-06-09T10:00:00-04:00", "past_due")
+    assert photo.inbox("late") == [
+        ("booked_welcome", "2027-06-09T10:00:00-04:00"),
+        ("final_payment_reminder", "2027-06-09T10:00:00-04:00"),  # due in 3 days: still sent
+        ("questionnaire", "2027-06-10T10:00:00-04:00"),  # catch-up waits a day
+        ("questionnaire_thanks", "2027-06-11T08:00:00-04:00"),  # back at 20:30: held to 08:00
+        ("shot_list", "2027-06-11T08:00:00-04:00"),  # 8 days to go: still worth sending
+        ("day_before_checklist", "2027-06-18T10:00:00-04:00"),
+        ("thank_you", "2027-06-20T10:00:00-04:00"),
+        ("review_request", "2027-08-10T10:00:00-04:00"),
+        ("referral", "2027-09-17T10:00:00-04:00"),
+        ("anniversary", "2028-06-11T10:00:00-04:00"),
+    ]
+    # Sneak peeks nobody approved are skipped after 4 days; no gallery link: a task, then
+    # two business days from Saturday 31 July (6 weeks after) is Tuesday 3 August.
+    assert_step(photo, "late", "sneak_peeks", "2027-06-26T18:00:00-04:00", "skipped")
+    assert_step(photo, "late", "gallery_link_task", "2027-07-31T10:00:00-04:00", "done")
+    assert_step(photo, "late", "gallery_link_set_2", "2027-08-03T10:00:00-04:00", "done")
+    assert photo.most_in_a_day("late") == 2
+
+
+def test_photographer_rescheduled_wedding(photo):
+    assert photo.path("moved") == path("""
+        start is_booked booked_welcome has_wedding_date engagement_included
+        engagement_scheduled engagement_time_left engagement_invite engagement_task
+        engagement_wait engagement_scheduled_2 engagement_prep_delay engagement_prep
+        engagement_reminder_delay engagement_reminder engagement_followup_delay
+        engagement_followup has_final_payment final_payment_delay final_payment_reminder
+        questionnaire_delay questionnaire wait_questionnaire nudge_check questionnaire_nudge
+        wait_questionnaire_2 questionnaire_thanks shot_list_delay shot_list day_before_delay
+        day_before_checklist thank_you_delay thank_you sneak_peek_delay sneak_peeks
+        gallery_date_set gallery_default_delay gallery_link_set gallery_delivery review_delay
+        review_request wait_review review_positive review_followup_task review_private_thanks
+        referral_delay referral tag_referral_asked anniversary_delay anniversary
+        mark_past_client done""")
+    assert photo.inbox("moved") == [
+        # added 22:00 AEST: the window is shut until 08:00
+        ("booked_welcome", "2026-09-02T08:00:00+10:00"),
+        ("engagement_invite", "2026-09-02T08:00:00+10:00"),
+        # the shoot date arrived during the 3-week wait; shoot 14 Nov 2026 (AEDT)
+        ("engagement_prep", "2026-11-07T10:00:00+11:00"),
+        ("engagement_reminder", "2026-11-13T16:00:00+11:00"),
+        ("engagement_followup", "2026-11-17T10:00:00+11:00"),
+        # moved: balance 18 Sep 2027, wedding 16 Oct 2027; nothing of the old dates is sent
+        ("final_payment_reminder", "2027-09-11T10:00:00+10:00"),
+        ("questionnaire", "2027-09-16T10:00:00+10:00"),
+        ("questionnaire_nudge", "2027-09-23T10:00:00+10:00"),
+        ("questionnaire_thanks", "2027-09-25T10:00:00+10:00"),
+        ("shot_list", "2027-10-02T10:00:00+10:00"),  # the last day before daylight saving
+        ("day_before_checklist", "2027-10-15T10:00:00+11:00"),
+        ("thank_you", "2027-10-17T10:00:00+11:00"),
+        ("gallery_delivery", "2027-11-28T10:30:00+11:00"),  # approved 10:30, 6 weeks after
+        ("review_request", "2027-12-05T10:30:00+11:00"),
+        ("review_private_thanks", "2027-12-06T12:00:00+11:00"),  # 3 stars: a task, no ask
+        ("referral", "2028-01-03T12:00:00+11:00"),
+        ("anniversary", "2028-10-08T10:00:00+11:00"),
+    ]
+    assert_step(photo, "moved", "engagement_wait", "2026-09-23T08:00:00+10:00", "done")
+    assert_step(photo, "moved", "sneak_peeks", "2027-10-20T11:00:00+11:00", "skipped")
+    assert_step(photo, "moved", "review_followup_task", "2027-12-06T12:00:00+11:00", "done")
+
+
+def test_photographer_couple_who_never_returns_the_questionnaire(photo):
+    assert photo.path("ghost") == path("""
+        start is_booked booked_welcome has_wedding_date engagement_included has_final_payment
+        questionnaire_delay questionnaire wait_questionnaire nudge_check questionnaire_nudge
+        wait_questionnaire_2 timeline_call_task shot_list_delay shot_list day_before_delay
+        day_before_checklist thank_you_delay thank_you sneak_peek_delay sneak_peeks
+        gallery_date_set gallery_default_delay gallery_link_set gallery_link_task
+        gallery_link_wait gallery_link_set_2 gallery_delivery review_delay review_request
+        wait_review referral_delay referral tag_referral_asked anniversary_delay anniversary
+        mark_past_client done""")
+    assert photo.inbox("ghost") == [
+        ("booked_welcome", "2026-09-01T08:00:00-04:00"),
+        ("questionnaire", "2027-10-14T10:00:00-04:00"),
+        ("questionnaire_nudge", "2027-10-21T10:00:00-04:00"),
+        ("shot_list", "2027-10-30T10:00:00-04:00"),
+        ("day_before_checklist", "2027-11-12T10:00:00-05:00"),  # after the clocks go back
+        ("thank_you", "2027-11-14T10:00:00-05:00"),
+        # 6 weeks after is Christmas Day (a Saturday); link added Monday; 2 business days on
+        # is Tuesday 28 Dec, then 2 days for approval
+        ("gallery_delivery", "2027-12-30T10:00:00-05:00"),
+        ("review_request", "2028-01-06T10:00:00-05:00"),
+        ("referral", "2028-02-13T10:00:00-05:00"),
+        ("anniversary", "2028-11-05T10:00:00-05:00"),  # DST ended at 02:00 that morning
+    ]
+    assert_step(photo, "ghost", "timeline_call_task", "2027-10-26T10:00:00-04:00", "done")
+    assert_step(photo, "ghost", "wait_review", "2028-01-16T10:00:00-05:00", "timeout")
+
+
+def test_photographer_leads(photo):
+    assert photo.path("lead") == path("""
+        start is_booked inquiry_reply inquiry_task wait_booking_1 followup_date_ahead
+        inquiry_followup wait_booking_2 last_note_date_ahead inquiry_last_note wait_booking_3
+        mark_lost tag_lead_closed exit_lost""")
+    assert photo.inbox("lead") == [
+        ("inquiry_reply", "2026-10-01T11:00:00-04:00"),
+        ("inquiry_followup", "2026-10-05T11:00:00-04:00"),
+        ("inquiry_last_note", "2026-10-12T11:00:00-04:00"),
+    ]
+    assert_step(photo, "lead", "mark_lost", "2026-10-19T11:00:00-04:00", "done")
+    # A lead ten days out: one follow-up (6 days to go), never a "keep your date open?" note
+    # after the wedding; marked lost the day after it.
+    assert photo.path("lead_late") == path("""
+        start is_booked inquiry_reply inquiry_task wait_booking_1 followup_date_ahead
+        inquiry_followup wait_booking_2 last_note_date_ahead mark_lost tag_lead_closed
+        exit_lost""")
+    assert photo.inbox("lead_late") == [
+        ("inquiry_reply", "2027-09-29T10:00:00-04:00"),
+        ("inquiry_followup", "2027-10-03T10:00:00-04:00"),
+    ]
+    assert_step(photo, "lead_late", "mark_lost", "2027-10-10T10:00:00-04:00", "done")
+
+
+# =============================================================================================
+# Videographer: booked to film (trigger: payment_received, the retainer)
+# Window Mon-Sat 09:00-19:00; calendar closed Sundays and US holidays (Saturday is a business
+# day here, so "5 business days before a Saturday" is the Monday).
+# =============================================================================================
+
+VIDEO = "videographer_booked_to_film"
+
+
+@pytest.fixture(scope="module")
+def video():
+    clients = [
+        couple("early", "America/Chicago", "2027-10-23",
+               dates={"final_payment": "2027-09-25", "film_delivery": "2028-01-14"},
+               fields={"film_url": "https://example.com/f/early",
+                       "teaser_url": "https://example.com/t/early"}),
+        couple("late", "America/Los_Angeles", "2027-07-10", dates={"final_payment": "2027-07-03"}),
+        couple("moved", "Europe/London", "2027-06-12",
+               dates={"final_payment": "2027-05-15", "film_delivery": "2027-09-04"},
+               fields={"film_url": "https://example.com/f/moved"}),
+        couple("ghost", "Australia/Sydney", "2027-04-24"),
+    ]
+    events = [
+        paid("2026-10-20T15:00:00Z", "early"),  # retainer, Tuesday 10:00 CDT
+        form_back("2027-09-01T14:00:00Z", "early", "film_preferences", vows_audio=True),
+        paid("2027-09-22T15:00:00Z", "early"),  # the balance: reentry never, no second run
+        approve("2027-11-14T01:30:00Z", "early", "teaser"),  # Saturday 19:30: window shut
+        form_back("2028-02-01T16:00:00Z", "early", "review", rating=5),
+        paid("2027-06-30T16:00:00Z", "late"),  # Wednesday 09:00 PDT, ten days before
+        paid("2026-09-01T13:00:00Z", "moved"),
+        update("2027-02-01T12:00:00Z", "moved", wedding_date="2027-09-25",
+               dates={"final_payment": "2027-08-28", "film_delivery": "2027-12-18"}),
+        form_back("2027-08-03T08:00:00Z", "moved", "film_preferences"),
+        approve("2027-10-16T17:30:00Z", "moved", "teaser"),
+        paid("2026-09-01T12:00:00Z", "ghost"),  # 22:00 in Sydney
+    ]
+    return Journey(VIDEO, clients, events, start=START, until="2028-11-01T00:00:00Z")
+
+
+def test_videographer_early_booking(video):
+    assert video.path("early") == path("""
+        start mark_booked has_wedding_date welcome prefs_delay film_preferences wait_prefs
+        prefs_thanks has_final_payment final_payment_delay final_payment_reminder audio_delay
+        audio_check wedding_week_delay wedding_week thank_you_delay thank_you teaser_delay
+        teaser film_date_set film_delay film_link_set film_delivery review_delay
+        review_request wait_review review_positive review_share anniversary_delay anniversary
+        mark_past_client done""")
+    assert video.inbox("early") == [
+        ("welcome", "2026-10-20T10:00:00-05:00"),
+        ("film_preferences", "2027-08-28T10:00:00-05:00"),  # 8 weeks out
+        ("prefs_thanks", "2027-09-01T09:00:00-05:00"),
+        ("final_payment_reminder", "2027-09-20T10:00:00-05:00"),  # Sat 25 Sep - 5 bd = Mon
+        ("audio_check", "2027-10-02T10:00:00-05:00"),
+        ("wedding_week", "2027-10-18T10:00:00-05:00"),
+        ("thank_you", "2027-10-25T10:00:00-05:00"),
+        # teaser approved Saturday 19:30 CST (clocks went back on 7 Nov): Sunday is closed
+        ("teaser", "2027-11-15T09:00:00-06:00"),
+        # film date Fri 14 Jan; unapproved, it goes after 3 days - MLK Day, so Tuesday
+        ("film_delivery", "2028-01-18T09:00:00-06:00"),
+        ("review_request", "2028-01-28T09:00:00-06:00"),
+        ("review_share", "2028-02-01T10:00:00-06:00"),
+        # 358 days on is Sunday 15 Oct 2028, 18:00: held to Monday's opening
+        ("anniversary", "2028-10-16T09:00:00-05:00"),
+    ]
+
+
+def test_videographer_late_booking(video):
+    assert video.path("late") == path("""
+        start mark_booked has_wedding_date welcome prefs_delay prefs_late_check prefs_call_task
+        has_final_payment final_payment_delay final_payment_still_ahead
+        final_payment_reminder audio_delay audio_late_check audio_catchup audio_check
+        wedding_week_delay wedding_week thank_you_delay thank_you teaser_delay teaser
+        film_date_set film_default_delay film_link_set film_manual_task review_delay
+        review_request wait_review anniversary_delay anniversary mark_past_client done""")
+    assert_step(video, "late", "prefs_call_task", "2027-06-30T09:00:00-07:00", "done")
+    assert video.inbox("late") == [
+        ("welcome", "2027-06-30T09:00:00-07:00"),
+        ("final_payment_reminder", "2027-06-30T09:00:00-07:00"),  # due Saturday: still ahead
+        ("audio_check", "2027-07-01T09:00:00-07:00"),  # catch-up: 1 business day later
+        # 5 days out is Monday 5 July, Independence Day observed: held to Tuesday
+        ("wedding_week", "2027-07-06T09:00:00-07:00"),
+        ("thank_you", "2027-07-12T10:00:00-07:00"),
+        ("review_request", "2027-10-12T10:00:00-07:00"),
+        ("anniversary", "2028-07-03T09:00:00-07:00"),  # Sunday 2 July -> Monday
+    ]
+    assert_step(video, "late", "teaser", "2027-08-05T18:00:00-07:00", "skipped")
+    assert_step(video, "late", "film_manual_task", "2027-10-02T10:00:00-07:00", "done")
+
+
+def test_videographer_rescheduled_wedding(video):
+    assert video.path("moved") == path("""
+        start mark_booked has_wedding_date welcome prefs_delay film_preferences wait_prefs
+        prefs_thanks has_final_payment final_payment_delay final_payment_reminder audio_delay
+        audio_check wedding_week_delay wedding_week thank_you_delay thank_you teaser_delay
+        teaser film_date_set film_delay film_link_set film_delivery review_delay
+        review_request wait_review anniversary_delay anniversary mark_past_client done""")
+    assert video.inbox("moved") == [
+        ("welcome", "2026-09-01T14:00:00+01:00"),
+        # wedding moved from 12 June to 25 September 2027 before anything else was due
+        ("film_preferences", "2027-07-31T10:00:00+01:00"),
+        ("prefs_thanks", "2027-08-03T09:00:00+01:00"),
+        ("final_payment_reminder", "2027-08-23T10:00:00+01:00"),
+        ("audio_check", "2027-09-04T10:00:00+01:00"),
+        ("wedding_week", "2027-09-20T10:00:00+01:00"),
+        ("thank_you", "2027-09-27T10:00:00+01:00"),
+        ("teaser", "2027-10-16T18:30:00+01:00"),
+        ("film_delivery", "2027-12-21T10:00:00+00:00"),  # the moved film date + 3 days
+        # 10 days on is Fri 31 Dec (New Year observed), then Sat 1 Jan, then Sunday: Monday
+        ("review_request", "2028-01-03T09:00:00+00:00"),
+        ("anniversary", "2028-09-18T09:00:00+01:00"),
+    ]
+    assert_step(video, "moved", "prefs_delay", "2027-07-31T10:00:00+01:00", "done")
+
+
+def test_videographer_couple_who_never_returns_the_questionnaire(video):
+    assert video.path("ghost") == path("""
+        start mark_booked has_wedding_date welcome prefs_delay film_preferences wait_prefs
+        prefs_nudge_check prefs_nudge has_final_payment audio_delay audio_check
+        wedding_week_delay wedding_week thank_you_delay thank_you teaser_delay teaser
+        film_date_set film_default_delay film_link_set film_manual_task review_delay
+        review_request wait_review anniversary_delay anniversary mark_past_client done""")
+    assert video.inbox("ghost") == [
+        ("welcome", "2026-09-02T09:00:00+10:00"),  # paid 22:00: held to 09:00
+        ("film_preferences", "2027-02-27T10:00:00+11:00"),
+        ("prefs_nudge", "2027-03-09T10:00:00+11:00"),
+        ("audio_check", "2027-04-03T10:00:00+11:00"),  # the last day of daylight saving
+        ("wedding_week", "2027-04-19T10:00:00+10:00"),
+        ("thank_you", "2027-04-26T10:00:00+10:00"),
+        ("review_request", "2027-07-27T10:00:00+10:00"),
+        ("anniversary", "2028-04-17T09:00:00+10:00"),
+    ]
+    assert_step(video, "ghost", "wait_review", "2027-08-10T10:00:00+10:00", "timeout")
+
+
+# =============================================================================================
+# Planner: full-service planning (trigger: manual)
+# Window Mon-Fri 09:00-18:00; business days Mon-Fri without US holidays; past_due_grace 4 hours.
+# Fix made while writing these: a catch-up final-details form now waits one business day
+# (`details_catchup`), as the library's conventions say, instead of going with the welcome.
+# =============================================================================================
+
+FULL = "planner_full_service"
+
+
+@pytest.fixture(scope="module")
+def full():
+    clients = [
+        couple("early", "America/New_York", "2027-10-16", status="lead",
+               dates={"final_payment": "2027-09-16", "rsvp_deadline": "2027-09-10",
+                      "final_walkthrough": "2027-10-06", "rehearsal": "2027-10-15"}),
+        couple("late", "Europe/London", "2027-05-29", status="lead",
+               dates={"final_payment": "2027-05-21", "rehearsal": "2027-05-28"}),
+        # No date at first (a date-finding loop), then a date, then a reschedule.
+        couple("moved", "America/Chicago", None, status="lead",
+               fields={"venue_name": "The Glasshouse"}),
+        couple("ghost", "America/New_York", "2027-12-11", status="lead"),
+    ]
+    events = [
+        event("2026-10-13T14:00:00Z", "early", "manual"),  # Tuesday 10:00 EDT, 368 days out
+        form_back("2026-10-15T18:00:00Z", "early", "planning_kickoff", destination=True,
+                  guest_count=180),
+        event("2026-11-10T15:00:00Z", "early", "custom:venue_booked"),
+        form_back("2027-03-25T14:00:00Z", "early", "design_vision", mood="Romantic"),
+        form_back("2027-09-15T19:00:00Z", "early", "final_details", final_guest_count=172),
+        approve("2027-10-04T13:30:00Z", "early", "timeline_draft"),
+        form_back("2027-11-05T15:00:00Z", "early", "review", rating=5),
+        event("2027-05-19T08:00:00Z", "late", "manual"),  # Wednesday 09:00 BST, 10 days out
+        form_back("2027-05-21T10:00:00Z", "late", "final_details", final_guest_count=60),
+        approve("2027-05-21T12:00:00Z", "late", "timeline_draft"),
+        event("2026-09-01T14:00:00Z", "moved", "manual"),
+        form_back("2026-09-10T15:00:00Z", "moved", "planning_kickoff", destination=False,
+                  guest_count=80),
+        update("2026-10-01T15:00:00Z", "moved", wedding_date="2027-06-19"),
+        update("2027-01-05T15:00:00Z", "moved", wedding_date="2027-09-18",
+               dates={"final_payment": "2027-08-20", "rsvp_deadline": "2027-08-13",
+                      "final_walkthrough": "2027-09-08"}),
+        form_back("2027-08-18T14:00:00Z", "moved", "final_details", final_guest_count=95),
+        form_back("2027-10-06T15:00:00Z", "moved", "review", rating=2),
+        event("2027-05-04T13:00:00Z", "ghost", "manual"),  # 221 days out: compressed track
+    ]
+    return Journey(FULL, clients, events, start=START, until="2029-01-01T00:00:00Z")
+
+
+def test_full_service_early_booking(full):
+    check_path(full, "early", """
+        start mark_planning short_notice welcome kickoff_form wait_kickoff wants_destination
+        tag_destination is_large large_wedding_task roadmap has_date has_venue venue_time_left
+        venue_search venue_task wait_venue venue_booked long_runway dest_standard
+        dest_std_delay dest_save_the_dates vendor_team_delay vendor_team_update
+        dest_standard_2 design_delay design_form wait_design design_thanks design_meeting_task
+        pulse_delay pulse_split pulse_email|pulse_call invitations_delay invitations
+        has_final_payment final_payment_delay final_payment_reminder has_rsvp_deadline
+        rsvp_delay rsvp_wrapup details_delay details_late_check details_catchup final_details
+        wait_details dest_final dest_logistics_delay dest_logistics dest_logistics_task
+        vendor_confirm_delay vendor_confirm_task timeline_delay timeline_draft has_walkthrough
+        walkthrough_delay walkthrough_reminder wedding_week_delay wedding_week has_rehearsal
+        rehearsal_delay rehearsal_plan thank_you_delay thank_you mark_married review_delay
+        review_split review_short|review_story wait_review review_positive review_share
+        referral_delay referral anniversary_delay anniversary mark_past_client done""")
+    check_inbox(full, "early", [
+        ("welcome", "2026-10-13T10:00:00-04:00"),
+        ("kickoff_form", "2026-10-13T10:00:00-04:00"),
+        ("roadmap", "2026-10-15T14:00:00-04:00"),  # no nudge: the kickoff came back
+        ("venue_search", "2026-10-15T14:00:00-04:00"),
+        ("venue_booked", "2026-11-10T10:00:00-05:00"),
+        # destination: save-the-dates 300 days out is Sunday 20 Dec: Monday's opening
+        ("dest_save_the_dates", "2026-12-21T09:00:00-05:00"),
+        ("vendor_team_update", "2027-01-19T10:00:00-05:00"),
+        # no ordinary save-the-dates for a destination wedding; design 210 days out is a
+        # Saturday (after the clocks went forward)
+        ("design_form", "2027-03-22T09:00:00-04:00"),
+        ("design_thanks", "2027-03-25T10:00:00-04:00"),
+        ("pulse_email|pulse_call", "2027-05-19T10:00:00-04:00"),
+        ("invitations", "2027-08-02T09:00:00-04:00"),  # 77 days out is Saturday 31 July
+        ("final_payment_reminder", "2027-09-09T10:00:00-04:00"),
+        ("rsvp_wrapup", "2027-09-13T09:00:00-04:00"),  # Saturday 11th -> Monday
+        # 35 days out (Sat 11th) passed while the wrap-up waited: catch-up, next business day
+        ("final_details", "2027-09-14T09:00:00-04:00"),
+        ("dest_logistics", "2027-09-20T09:00:00-04:00"),
+        ("timeline_draft", "2027-10-04T09:30:00-04:00"),  # approved Monday 09:30
+        ("walkthrough_reminder", "2027-10-04T10:00:00-04:00"),
+        # 6 days out is Sunday, then Columbus Day: Tuesday, still 4 days before
+        ("wedding_week", "2027-10-12T09:00:00-04:00"),
+        ("rehearsal_plan", "2027-10-12T10:00:00-04:00"),
+        ("thank_you", "2027-10-19T10:00:00-04:00"),  # 2 business days after Saturday
+        ("review_short|review_story", "2027-11-02T10:00:00-04:00"),
+        ("review_share", "2027-11-05T11:00:00-04:00"),
+        ("referral", "2027-12-17T11:00:00-05:00"),
+        # 358 days on is Sunday 8 Oct 2028, then Columbus Day: Tuesday
+        ("anniversary", "2028-10-10T09:00:00-04:00"),
+    ])
+    # 15 business days before Saturday 16 Oct, skipping Columbus Day, is Friday 24 Sep.
+    assert_step(full, "early", "vendor_confirm_task", "2027-09-24T10:00:00-04:00", "done")
+    assert_step(full, "early", "large_wedding_task", "2026-10-15T14:00:00-04:00", "done")
+
+
+def test_full_service_late_booking(full):
+    check_path(full, "late", """
+        start mark_planning short_notice short_notice_welcome short_notice_task
+        details_late_check details_catchup final_details wait_details dest_final
+        vendor_confirm_delay vendor_confirm_task timeline_delay timeline_draft has_walkthrough
+        wedding_week_delay wedding_week has_rehearsal rehearsal_delay rehearsal_plan
+        thank_you_delay thank_you mark_married review_delay review_split
+        review_short|review_story wait_review referral_delay referral anniversary_delay
+        anniversary mark_past_client done""")
+    check_inbox(full, "late", [
+        ("short_notice_welcome", "2027-05-19T09:00:00+01:00"),
+        ("final_details", "2027-05-20T09:00:00+01:00"),  # the next business day
+        ("timeline_draft", "2027-05-21T13:00:00+01:00"),
+        ("wedding_week", "2027-05-24T09:00:00+01:00"),  # Sunday 23rd -> Monday
+        ("rehearsal_plan", "2027-05-25T10:00:00+01:00"),
+        # 2 business days after Saturday 29 May, skipping (US) Memorial Day 31 May
+        ("thank_you", "2027-06-02T10:00:00+01:00"),
+        ("review_short|review_story", "2027-06-16T10:00:00+01:00"),
+        ("referral", "2027-08-11T10:00:00+01:00"),
+        ("anniversary", "2028-05-22T09:00:00+01:00"),
+    ])
+    assert_step(full, "late", "vendor_confirm_delay", "2027-05-21T11:00:00+01:00", "past_due")
+    assert full.most_in_a_day("late") == 1
+
+
+def test_full_service_date_found_then_rescheduled(full):
+    check_path(full, "moved", """
+        start mark_planning short_notice welcome kickoff_form wait_kickoff kickoff_nudge
+        wait_kickoff_2 wants_destination is_large roadmap has_date date_help date_task
+        date_wait date_recheck date_wait date_recheck has_venue long_runway dest_standard
+        vendor_team_delay dest_standard_2 save_date_delay save_the_dates design_delay
+        design_form wait_design design_nudge design_meeting_task pulse_delay pulse_split
+        pulse_email|pulse_call invitations_delay invitations has_final_payment
+        final_payment_delay final_payment_reminder has_rsvp_deadline rsvp_delay rsvp_wrapup
+        details_delay details_late_check details_catchup final_details wait_details dest_final
+        vendor_confirm_delay vendor_confirm_task timeline_delay timeline_draft has_walkthrough
+        walkthrough_delay walkthrough_reminder wedding_week_delay wedding_week has_rehearsal
+        thank_you_delay thank_you mark_married review_delay review_split
+        review_short|review_story wait_review review_positive review_followup_task
+        referral_delay referral anniversary_delay anniversary mark_past_client done""")
+    check_inbox(full, "moved", [
+        ("welcome", "2026-09-01T09:00:00-05:00"),
+        ("kickoff_form", "2026-09-01T09:00:00-05:00"),
+        ("kickoff_nudge", "2026-09-08T09:00:00-05:00"),
+        ("roadmap", "2026-09-10T10:00:00-05:00"),
+        ("date_help", "2026-09-10T10:00:00-05:00"),
+        # the date (19 Jun 2027) was set on 1 Oct; the loop saw it at its next check, 8 Oct,
+        # 254 days out: vendor-team update (270 days) already past, save-the-dates at 240
+        ("save_the_dates", "2026-10-22T10:00:00-05:00"),
+        ("design_form", "2026-11-23T09:00:00-06:00"),  # 210 days out is a Saturday
+        ("design_nudge", "2026-12-03T09:00:00-06:00"),
+        # moved on 5 Jan to 18 Sep 2027 while waiting for the mid-planning check-in
+        ("pulse_email|pulse_call", "2027-04-21T10:00:00-05:00"),
+        # 77 days out is Saturday 3 July; Monday 5 July is Independence Day observed
+        ("invitations", "2027-07-06T09:00:00-05:00"),
+        ("final_payment_reminder", "2027-08-13T10:00:00-05:00"),
+        ("rsvp_wrapup", "2027-08-16T09:00:00-05:00"),
+        ("final_details", "2027-08-17T09:00:00-05:00"),
+        # walkthrough 8 Sep: 2 days before is Labor Day, so Tuesday
+        ("walkthrough_reminder", "2027-09-07T09:00:00-05:00"),
+        ("wedding_week", "2027-09-13T09:00:00-05:00"),
+        ("thank_you", "2027-09-21T10:00:00-05:00"),
+        ("review_short|review_story", "2027-10-05T10:00:00-05:00"),
+        ("referral", "2027-11-17T10:00:00-06:00"),
+        ("anniversary", "2028-09-11T09:00:00-05:00"),
+    ])
+    assert_step(full, "moved", "date_recheck", "2026-09-24T10:00:00-05:00", "done")
+    assert_step(full, "moved", "date_recheck", "2026-10-08T10:00:00-05:00", "done", nth=2)
+    # 15 business days before Saturday 18 Sep, skipping Labor Day, is Friday 27 Aug.
+    assert_step(full, "moved", "vendor_confirm_task", "2027-08-27T10:00:00-05:00", "done")
+    assert_step(full, "moved", "timeline_draft", "2027-09-06T10:00:00-05:00", "skipped")
+
+
+def test_full_service_couple_who_never_returns_a_form(full):
+    check_path(full, "ghost", """
+        start mark_planning short_notice welcome kickoff_form wait_kickoff kickoff_nudge
+        wait_kickoff_2 kickoff_call_task roadmap has_date has_venue venue_time_left
+        venue_search venue_task wait_venue venue_stuck_task long_runway compressed_plan
+        compressed_task design_form wait_design design_nudge design_meeting_task pulse_delay
+        pulse_split pulse_email|pulse_call invitations_delay invitations has_final_payment
+        has_rsvp_deadline details_delay final_details wait_details details_nudge_check
+        details_nudge wait_details_2 details_call_task dest_final vendor_confirm_delay
+        vendor_confirm_task timeline_delay timeline_draft has_walkthrough wedding_week_delay
+        wedding_week has_rehearsal thank_you_delay thank_you mark_married review_delay
+        review_split review_short|review_story wait_review referral_delay referral
+        anniversary_delay anniversary mark_past_client done""")
+    check_inbox(full, "ghost", [
+        ("welcome", "2027-05-04T09:00:00-04:00"),
+        ("kickoff_form", "2027-05-04T09:00:00-04:00"),
+        ("kickoff_nudge", "2027-05-11T09:00:00-04:00"),
+        ("roadmap", "2027-05-17T09:00:00-04:00"),  # after the call task on Sunday 16th
+        ("venue_search", "2027-05-17T09:00:00-04:00"),
+        ("compressed_plan", "2027-06-28T09:00:00-04:00"),  # venue wait over, 166 days left
+        ("design_form", "2027-06-28T09:00:00-04:00"),
+        ("design_nudge", "2027-07-08T09:00:00-04:00"),
+        ("pulse_email|pulse_call", "2027-07-14T10:00:00-04:00"),
+        ("invitations", "2027-09-27T09:00:00-04:00"),
+        ("final_details", "2027-11-08T09:00:00-05:00"),  # Saturday 6 Nov -> Monday (EST)
+        ("details_nudge", "2027-11-15T09:00:00-05:00"),
+        ("wedding_week", "2027-12-06T09:00:00-05:00"),
+        ("thank_you", "2027-12-14T10:00:00-05:00"),
+        ("review_short|review_story", "2027-12-28T10:00:00-05:00"),
+        ("referral", "2028-02-22T10:00:00-05:00"),
+        ("anniversary", "2028-12-04T09:00:00-05:00"),
+    ])
+    assert_step(full, "ghost", "kickoff_call_task", "2027-05-16T09:00:00-04:00", "done")
+    assert_step(full, "ghost", "venue_stuck_task", "2027-06-28T09:00:00-04:00", "done")
+    assert_step(full, "ghost", "details_call_task", "2027-11-20T09:00:00-05:00", "done")
+    assert_step(full, "ghost", "timeline_draft", "2027-11-29T10:00:00-05:00", "skipped")
+    assert_step(full, "ghost", "wait_review", "2028-01-11T10:00:00-05:00", "timeout")
+
+
+# =============================================================================================
+# Planner: wedding-month coordination (trigger: manual)
+# Window Mon-Fri 09:00-18:00; business days Mon-Fri without US holidays; grace 4 hours.
+# Fix made while writing these: a couple booked 21-30 days out was welcomed, sent the vendor
+# form, and then - the 8-week kickoff being past with under 21 days left - got the short-notice
+# "Welcome - I'm so glad you're here!" email a second time. They now get `kickoff_soon`
+# ("Let's meet this week"); `kickoff_condensed` is only for couples who start within 3 weeks.
+# =============================================================================================
+
+COORD = "planner_wedding_coordination"
+
+
+@pytest.fixture(scope="module")
+def coord():
+    clients = [
+        couple("early", "America/Los_Angeles", "2027-06-05",
+               dates={"final_payment": "2027-05-07", "final_walkthrough": "2027-05-27",
+                      "rehearsal": "2027-06-04"}),
+        couple("late", "America/New_York", "2027-10-23",
+               dates={"final_payment": "2027-10-15", "rehearsal": "2027-10-22"}),
+        couple("moved", "Australia/Sydney", "2027-03-06",
+               dates={"final_walkthrough": "2027-02-24"}),
+        couple("ghost", "Europe/London", "2027-07-24"),  # booked 25 days out
+    ]
+    events = [
+        event("2026-09-01T16:00:00Z", "early", "manual"),
+        form_back("2026-09-04T17:00:00Z", "early", "vendor_contacts", vendors_booked="All"),
+        form_back("2027-05-05T16:00:00Z", "early", "final_details", final_guest_count=110),
+        form_back("2027-06-24T17:00:00Z", "early", "review", rating=5),
+        event("2027-10-13T13:00:00Z", "late", "manual"),  # Wednesday, 10 days out
+        form_back("2027-10-15T18:00:00Z", "late", "final_details", final_guest_count=40),
+        approve("2027-10-15T19:00:00Z", "late", "timeline_draft"),
+        event("2026-09-01T23:00:00Z", "moved", "manual"),  # Wednesday 09:00 in Sydney
+        update("2026-12-01T00:00:00Z", "moved", wedding_date="2027-04-17",
+               dates={"final_walkthrough": "2027-04-07", "rehearsal": "2027-04-16"}),
+        form_back("2027-03-17T23:00:00Z", "moved", "final_details", final_guest_count=75),
+        approve("2027-04-04T23:30:00Z", "moved", "timeline_draft"),
+        form_back("2027-05-05T00:00:00Z", "moved", "review", rating=4),
+        event("2027-06-29T08:00:00Z", "ghost", "manual"),
+    ]
+    return Journey(COORD, clients, events, start=START, until="2028-01-01T00:00:00Z")
+
+
+def test_coordination_early_booking(coord):
+    check_path(coord, "early", """
+        start mark_booked has_wedding_date short_notice welcome contacts_pause
+        vendor_contacts wait_contacts kickoff_delay kickoff kickoff_task has_final_payment
+        final_payment_delay final_payment_reminder details_delay final_details wait_details
+        vendor_confirm_delay vendor_confirm_task vendor_confirm_note timeline_delay
+        timeline_draft has_walkthrough walkthrough_delay walkthrough_reminder
+        wedding_week_delay wedding_week has_rehearsal rehearsal_delay rehearsal_plan
+        thank_you_delay thank_you review_delay review_request wait_review review_positive
+        review_share mark_past_client done""")
+    check_inbox(coord, "early", [
+        ("welcome", "2026-09-01T09:00:00-07:00"),
+        ("vendor_contacts", "2026-09-03T09:00:00-07:00"),  # 2 business days later
+        ("kickoff", "2027-04-12T09:00:00-07:00"),  # 8 weeks out is Saturday 10 April
+        ("final_payment_reminder", "2027-04-30T10:00:00-07:00"),  # Fri 7 May - 5 bd
+        ("final_details", "2027-05-03T09:00:00-07:00"),  # 5 weeks out is Saturday 1 May
+        # 15 business days before Saturday 5 June, skipping Memorial Day: Friday 14 May
+        ("vendor_confirm_note", "2027-05-14T10:00:00-07:00"),
+        ("walkthrough_reminder", "2027-05-25T10:00:00-07:00"),
+        # 6 days out is Sunday 30 May, then Memorial Day: Tuesday, 4 days before
+        ("wedding_week", "2027-06-01T09:00:00-07:00"),
+        ("rehearsal_plan", "2027-06-01T10:00:00-07:00"),
+        ("thank_you", "2027-06-08T10:00:00-07:00"),
+        ("review_request", "2027-06-22T10:00:00-07:00"),
+        ("review_share", "2027-06-24T10:00:00-07:00"),
+    ])
+    assert_step(coord, "early", "timeline_draft", "2027-05-24T10:00:00-07:00", "skipped")
+
+
+def test_coordination_late_booking(coord):
+    check_path(coord, "late", """
+        start mark_booked has_wedding_date short_notice kickoff_condensed kickoff_task
+        has_final_payment final_payment_delay final_payment_still_ahead final_payment_reminder
+        details_delay details_late_check details_catchup final_details wait_details
+        vendor_confirm_delay vendor_confirm_task vendor_confirm_note timeline_delay
+        timeline_draft has_walkthrough wedding_week_delay wedding_week has_rehearsal
+        rehearsal_delay rehearsal_plan thank_you_delay thank_you review_delay review_request
+        wait_review mark_past_client done""")
+    check_inbox(coord, "late", [
+        ("kickoff_condensed", "2027-10-13T09:00:00-04:00"),
+        ("final_payment_reminder", "2027-10-13T09:00:00-04:00"),  # balance due Friday
+        ("final_details", "2027-10-14T09:00:00-04:00"),  # catch-up: next business day
+        ("vendor_confirm_note", "2027-10-15T14:00:00-04:00"),
+        ("timeline_draft", "2027-10-15T15:00:00-04:00"),
+        ("wedding_week", "2027-10-18T09:00:00-04:00"),  # Sunday 17th -> Monday
+        ("rehearsal_plan", "2027-10-19T10:00:00-04:00"),
+        ("thank_you", "2027-10-26T10:00:00-04:00"),
+        ("review_request", "2027-11-09T10:00:00-05:00"),
+    ])
+    assert coord.most_in_a_day("late") == 2
+
+
+def test_coordination_rescheduled_wedding(coord):
+    check_path(coord, "moved", """
+        start mark_booked has_wedding_date short_notice welcome contacts_pause
+        vendor_contacts wait_contacts contacts_nudge kickoff_delay kickoff kickoff_task
+        has_final_payment details_delay final_details wait_details vendor_confirm_delay
+        vendor_confirm_task vendor_confirm_note timeline_delay timeline_draft has_walkthrough
+        walkthrough_delay walkthrough_reminder wedding_week_delay wedding_week has_rehearsal
+        rehearsal_delay rehearsal_plan thank_you_delay thank_you review_delay review_request
+        wait_review review_positive review_share mark_past_client done""")
+    check_inbox(coord, "moved", [
+        ("welcome", "2026-09-02T09:00:00+10:00"),
+        ("vendor_contacts", "2026-09-04T09:00:00+10:00"),
+        ("contacts_nudge", "2026-09-11T09:00:00+10:00"),
+        # moved from 6 March to 17 April 2027 (and the walkthrough with it)
+        ("kickoff", "2027-02-22T09:00:00+11:00"),
+        ("final_details", "2027-03-15T09:00:00+11:00"),
+        ("vendor_confirm_note", "2027-03-29T10:00:00+11:00"),
+        # the draft was due Saturday 3 April (AEDT); approved Monday 09:30, after DST ended
+        ("timeline_draft", "2027-04-05T09:30:00+10:00"),
+        ("walkthrough_reminder", "2027-04-05T10:00:00+10:00"),
+        ("wedding_week", "2027-04-12T09:00:00+10:00"),
+        ("rehearsal_plan", "2027-04-13T10:00:00+10:00"),
+        ("thank_you", "2027-04-20T10:00:00+10:00"),
+        ("review_request", "2027-05-04T10:00:00+10:00"),
+        ("review_share", "2027-05-05T10:00:00+10:00"),
+    ])
+    assert_step(coord, "moved", "kickoff_delay", "2027-02-20T10:00:00+11:00", "done")
+
+
+def test_coordination_couple_who_never_returns_a_form(coord):
+    check_path(coord, "ghost", """
+        start mark_booked has_wedding_date short_notice welcome contacts_pause
+        vendor_contacts wait_contacts contacts_nudge kickoff_delay kickoff_late_check
+        kickoff_soon kickoff_task has_final_payment details_delay details_late_check
+        details_catchup final_details wait_details details_nudge_check details_nudge
+        wait_details_2 details_call_task vendor_confirm_delay vendor_confirm_task
+        vendor_confirm_note timeline_delay timeline_draft has_walkthrough wedding_week_delay
+        wedding_week_late_check has_rehearsal thank_you_delay thank_you review_delay
+        review_request wait_review mark_past_client done""")
+    check_inbox(coord, "ghost", [
+        ("welcome", "2027-06-29T09:00:00+01:00"),
+        ("vendor_contacts", "2027-07-01T09:00:00+01:00"),
+        ("contacts_nudge", "2027-07-08T09:00:00+01:00"),
+        ("kickoff_soon", "2027-07-08T09:00:00+01:00"),  # not a second "welcome"
+        ("final_details", "2027-07-09T09:00:00+01:00"),
+        ("details_nudge", "2027-07-16T09:00:00+01:00"),  # 8 days to go
+        ("vendor_confirm_note", "2027-07-21T09:00:00+01:00"),
+        ("thank_you", "2027-07-27T10:00:00+01:00"),
+        ("review_request", "2027-08-10T10:00:00+01:00"),
+    ])
+    assert_step(coord, "ghost", "details_call_task", "2027-07-21T09:00:00+01:00", "done")
+    assert_step(coord, "ghost", "timeline_draft", "2027-07-23T09:00:00+01:00", "skipped")
+    assert "kickoff_condensed" not in coord.path("ghost")
+
+
+# =============================================================================================
+# Venue: booking to first anniversary (trigger: custom:booking_confirmed)
+# Window Mon-Sat 09:00-18:00; calendar closed Sundays and US holidays (Saturday is open).
+# Fix made while writing these: the "vendors who know our venue" email (3 business days after
+# booking) went to a couple booked 10 days out, a few days before the wedding, and its pause
+# pushed the walk past their balance date. `vendors_time_left` now sends it only with 30+ days
+# to go; a late booking goes straight on (and still gets its balance reminder).
+# =============================================================================================
+
+VENUE = "venue_booked_to_anniversary"
+
+
+@pytest.fixture(scope="module")
+def venue():
+    clients = [
+        couple("early", "America/New_York", "2027-09-18",
+               dates={"tasting": "2027-04-14", "final_payment": "2027-08-18",
+                      "final_walkthrough": "2027-09-09", "rehearsal": "2027-09-17"},
+               fields={"guest_count": 120, "coordinator_name": "Dana"}),
+        couple("late", "America/Chicago", "2027-11-20",
+               dates={"final_payment": "2027-11-13", "rehearsal": "2027-11-19"}),
+        couple("moved", "Europe/London", "2027-05-15",
+               dates={"tasting": "2027-02-10", "final_walkthrough": "2027-05-06"}),
+        couple("ghost", "Australia/Sydney", "2027-03-13", fields={"guest_count": 90}),
+    ]
+    booked = "custom:booking_confirmed"
+    events = [
+        event("2026-09-15T14:00:00Z", "early", booked),
+        form_back("2027-07-22T14:00:00Z", "early", "menu_selection", service_style="Plated"),
+        form_back("2027-09-01T20:00:00Z", "early", "final_details", final_guest_count=118),
+        event("2027-11-10T15:00:00Z", "late", booked),  # Wednesday 09:00 CST, 10 days out
+        event("2026-09-01T12:00:00Z", "moved", booked),
+        update("2026-12-01T12:00:00Z", "moved", wedding_date="2027-10-02",
+               dates={"tasting": "2027-06-09", "final_walkthrough": "2027-09-23",
+                      "rehearsal": "2027-10-01"}),
+        form_back("2027-08-16T09:00:00Z", "moved", "menu_selection", service_style="Buffet"),
+        form_back("2027-09-20T12:00:00Z", "moved", "final_details", final_guest_count=84),
+        form_back("2027-10-16T09:00:00Z", "moved", "review", rating=5),
+        event("2026-09-01T23:30:00Z", "ghost", booked),
+    ]
+    return Journey(VENUE, clients, events, start=START, until="2028-12-01T00:00:00Z")
+
+
+def test_venue_early_booking(venue):
+    check_path(venue, "early", """
+        start mark_booked tag_venue has_wedding_date confirmation vendors_time_left
+        vendors_pause preferred_vendors has_tasting tasting_delay tasting_reminder menu_delay
+        menu_selection wait_menu menu_thanks has_final_payment final_payment_delay
+        final_payment_reminder coi_delay coi_reminder headcount_delay final_headcount
+        wait_headcount headcount_confirmed headcount_thanks has_walkthrough walkthrough_delay
+        walkthrough_reminder wedding_week_delay wedding_week has_rehearsal rehearsal_delay
+        rehearsal_reminder thank_you_delay thank_you review_delay review_request wait_review
+        anniversary_delay anniversary mark_past_client done""")
+    check_inbox(venue, "early", [
+        ("confirmation", "2026-09-15T10:00:00-04:00"),
+        ("preferred_vendors", "2026-09-18T10:00:00-04:00"),
+        # tasting Wed 14 Apr; 3 business days back (Saturday is open) is Saturday 10 April
+        ("tasting_reminder", "2027-04-10T10:00:00-04:00"),
+        ("menu_selection", "2027-07-20T10:00:00-04:00"),  # 60 days out
+        ("menu_thanks", "2027-07-22T10:00:00-04:00"),
+        ("final_payment_reminder", "2027-08-11T10:00:00-04:00"),
+        ("coi_reminder", "2027-08-19T10:00:00-04:00"),  # 30 days out
+        # 20 business days before Saturday 18 Sep, Saturdays open and Labor Day closed
+        ("final_headcount", "2027-08-25T10:00:00-04:00"),
+        ("headcount_thanks", "2027-09-01T16:00:00-04:00"),  # no reminder once it is back
+        # 3 days before the walkthrough is Labor Day: Tuesday's opening
+        ("walkthrough_reminder", "2027-09-07T09:00:00-04:00"),
+        ("wedding_week", "2027-09-13T10:00:00-04:00"),
+        ("rehearsal_reminder", "2027-09-15T10:00:00-04:00"),
+        ("thank_you", "2027-09-21T10:00:00-04:00"),
+        ("review_request", "2027-10-01T10:00:00-04:00"),
+        # three weeks before: 344 days on is Sunday 27 Aug 2028 -> Monday
+        ("anniversary", "2028-08-28T09:00:00-04:00"),
+    ])
+
+
+def test_venue_late_booking(venue):
+    check_path(venue, "late", """
+        start mark_booked tag_venue has_wedding_date confirmation vendors_time_left
+        has_tasting tasting_time_left menu_delay menu_late_check menu_call_task
+        has_final_payment final_payment_delay final_payment_still_ahead final_payment_reminder
+        coi_delay headcount_delay headcount_late_check headcount_task has_walkthrough
+        wedding_week_delay wedding_week has_rehearsal rehearsal_delay rehearsal_reminder
+        thank_you_delay thank_you review_delay review_request wait_review anniversary_delay
+        anniversary mark_past_client done""")
+    check_inbox(venue, "late", [
+        ("confirmation", "2027-11-10T09:00:00-06:00"),
+        ("final_payment_reminder", "2027-11-10T09:00:00-06:00"),  # balance due Saturday
+        ("wedding_week", "2027-11-15T10:00:00-06:00"),
+        ("rehearsal_reminder", "2027-11-17T10:00:00-06:00"),
+        ("thank_you", "2027-11-23T10:00:00-06:00"),
+        ("review_request", "2027-12-03T10:00:00-06:00"),
+        ("anniversary", "2028-10-30T09:00:00-05:00"),  # Sunday 29 Oct -> Monday (CDT)
+    ])
+    # Menu and final count are too late for forms: the team calls instead, at once.
+    assert_step(venue, "late", "menu_call_task", "2027-11-10T09:00:00-06:00", "done")
+    assert_step(venue, "late", "headcount_task", "2027-11-10T09:00:00-06:00", "done")
+    assert_step(venue, "late", "coi_delay", "2027-11-10T09:00:00-06:00", "past_due")
+
+
+def test_venue_rescheduled_wedding(venue):
+    check_path(venue, "moved", """
+        start mark_booked tag_venue has_wedding_date confirmation vendors_time_left
+        vendors_pause preferred_vendors has_tasting tasting_delay tasting_reminder menu_delay
+        menu_selection wait_menu menu_nudge wait_menu_2 menu_thanks has_final_payment
+        coi_delay coi_reminder headcount_delay final_headcount wait_headcount
+        headcount_reminder wait_headcount_2 headcount_confirmed headcount_thanks
+        has_walkthrough walkthrough_delay walkthrough_ahead walkthrough_reminder
+        wedding_week_delay wedding_week has_rehearsal rehearsal_delay rehearsal_reminder
+        thank_you_delay thank_you review_delay review_request wait_review review_positive
+        review_share anniversary_delay anniversary mark_past_client done""")
+    check_inbox(venue, "moved", [
+        ("confirmation", "2026-09-01T13:00:00+01:00"),
+        ("preferred_vendors", "2026-09-04T13:00:00+01:00"),
+        # moved on 1 Dec: wedding 15 May -> 2 Oct 2027, tasting 10 Feb -> 9 June
+        ("tasting_reminder", "2027-06-05T10:00:00+01:00"),
+        ("menu_selection", "2027-08-03T10:00:00+01:00"),
+        ("menu_nudge", "2027-08-13T10:00:00+01:00"),
+        ("menu_thanks", "2027-08-16T10:00:00+01:00"),
+        ("coi_reminder", "2027-09-02T10:00:00+01:00"),
+        ("final_headcount", "2027-09-09T10:00:00+01:00"),  # 20 business days before
+        ("headcount_reminder", "2027-09-17T10:00:00+01:00"),  # 13 business days before
+        ("headcount_thanks", "2027-09-20T13:00:00+01:00"),
+        # the walkthrough reminder was due at 10:00 that day; still ahead, so sent late
+        ("walkthrough_reminder", "2027-09-20T13:00:00+01:00"),
+        ("wedding_week", "2027-09-27T10:00:00+01:00"),
+        ("rehearsal_reminder", "2027-09-29T10:00:00+01:00"),
+        ("thank_you", "2027-10-05T10:00:00+01:00"),
+        ("review_request", "2027-10-15T10:00:00+01:00"),
+        ("review_share", "2027-10-16T10:00:00+01:00"),
+        ("anniversary", "2028-09-11T09:00:00+01:00"),
+    ])
+    assert_step(venue, "moved", "walkthrough_delay", "2027-09-20T13:00:00+01:00", "past_due")
+
+
+def test_venue_couple_who_never_returns_a_form(venue):
+    check_path(venue, "ghost", """
+        start mark_booked tag_venue has_wedding_date confirmation vendors_time_left
+        vendors_pause preferred_vendors has_tasting tasting_time_left tasting_invite
+        tasting_task menu_delay menu_selection wait_menu menu_nudge wait_menu_2
+        menu_call_task has_final_payment coi_delay coi_reminder headcount_delay
+        final_headcount wait_headcount headcount_reminder wait_headcount_2 headcount_missed
+        headcount_task has_walkthrough wedding_week_delay wedding_week has_rehearsal
+        thank_you_delay thank_you review_delay review_request wait_review anniversary_delay
+        anniversary mark_past_client done""")
+    check_inbox(venue, "ghost", [
+        ("confirmation", "2026-09-02T09:30:00+10:00"),
+        ("preferred_vendors", "2026-09-05T09:30:00+10:00"),  # Saturday is a business day
+        ("tasting_invite", "2026-09-05T09:30:00+10:00"),
+        ("menu_selection", "2027-01-12T10:00:00+11:00"),
+        ("menu_nudge", "2027-01-22T10:00:00+11:00"),
+        ("coi_reminder", "2027-02-11T10:00:00+11:00"),
+        ("final_headcount", "2027-02-18T10:00:00+11:00"),
+        ("headcount_reminder", "2027-02-26T10:00:00+11:00"),
+        ("headcount_missed", "2027-03-02T17:00:00+11:00"),  # the deadline, 10 bd before
+        ("wedding_week", "2027-03-08T10:00:00+11:00"),
+        ("thank_you", "2027-03-16T10:00:00+11:00"),
+        ("review_request", "2027-03-26T10:00:00+11:00"),
+        # 344 days on is Sunday 20 Feb 2028, then (US) Presidents' Day: Tuesday
+        ("anniversary", "2028-02-22T09:00:00+11:00"),
+    ])
+    assert_step(venue, "ghost", "menu_call_task", "2027-01-29T10:00:00+11:00", "done")
+    assert_step(venue, "ghost", "headcount_task", "2027-03-02T17:00:00+11:00", "done")
