@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import JSON, text
 
 from bench.fifty_node import fifty_node_journey
+from engine.analytics import rollup
 from engine.analytics.service import Analytics
 from engine.domain import Client, Run, StepRecord
 from engine.simulate import Simulation
@@ -212,6 +213,9 @@ def queries(a: Analytics, end: datetime) -> list[tuple[str, Callable[[], Any]]]:
     ]
 
 
+DELTA_ROWS = 10_000
+
+
 def measure(url: str, end: datetime, repeat: int) -> dict[str, Any]:
     engine = make_engine(url)
     a = Analytics(engine)
@@ -222,11 +226,32 @@ def measure(url: str, end: datetime, repeat: int) -> dict[str, Any]:
 
     count_ms, steps = _time(count, repeat)
     runs = _time(lambda: _scalar(engine, "SELECT count(*) FROM run"), 1)[1]
+    # The one-time cost: fold the whole existing step log into the summaries.
+    t0 = time.perf_counter()
+    rollup.rebuild(engine)
+    fold_s = time.perf_counter() - t0
     figures = {"database": engine.dialect.name, "runs": runs, "steps": steps,
-               "full_count_ms": round(count_ms, 1), "queries": {}}
+               "full_count_ms": round(count_ms, 1), "initial_fold_s": round(fold_s, 1),
+               "queries": {}, "with_delta": {}}
     for name, fn in queries(a, end):
         ms, _ = _time(fn, repeat)
         figures["queries"][name] = round(ms, 1)
+    # The live path: the same summary-backed queries with DELTA_ROWS steps logged since the
+    # last refresh, read from the log. (Timing only: the watermark is moved back and restored,
+    # so those rows count twice in these answers.)
+    mark = _scalar(engine, "SELECT step_id FROM analytics_watermark WHERE name = 'steps'")
+    live = Analytics(engine, auto_refresh=False)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE analytics_watermark SET step_id = :m WHERE name = 'steps'"),
+                     {"m": mark - DELTA_ROWS})
+    try:
+        for name, fn in queries(live, end)[:2] + queries(live, end)[4:5]:
+            ms, _ = _time(fn, repeat)
+            figures["with_delta"][name] = round(ms, 1)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE analytics_watermark SET step_id = :m "
+                              "WHERE name = 'steps'"), {"m": mark})
     engine.dispose()
     return figures
 
@@ -265,8 +290,15 @@ def _pg_schema_url(url: str) -> str:
 def report(figures: dict[str, Any]) -> None:
     print(f"\n{figures['database']}: {figures['runs']:,} runs, {figures['steps']:,} step rows; "
           f"SELECT count(*) FROM step = {figures['full_count_ms']:.1f} ms")
-    width = max(len(k) for k in figures["queries"])
+    print(f"  one-time fold of the existing step log into the summaries: "
+          f"{figures['initial_fold_s']:.1f} s")
+    width = max(len(k) for k in figures["queries"]) + 2
     for name, ms in figures["queries"].items():
+        flag = "ok" if ms <= TARGET_MS else "OVER"
+        print(f"  {name:<{width}}  {ms:8.1f} ms  ({ms / figures['full_count_ms']:.2f}x count)"
+              f"  {flag}")
+    print(f"  with {DELTA_ROWS:,} steps logged since the last refresh (read live from the log):")
+    for name, ms in figures["with_delta"].items():
         flag = "ok" if ms <= TARGET_MS else "OVER"
         print(f"  {name:<{width}}  {ms:8.1f} ms  ({ms / figures['full_count_ms']:.2f}x count)"
               f"  {flag}")

@@ -277,3 +277,64 @@ def record(name: str, result: dict[str, Any]) -> Path:
     with path.open("a") as out:
         out.write(json.dumps({"bench": name, **result}, default=str) + "\n")
     return path
+
+
+# -- lateness: due time -> step start -----------------------------------------------------------
+
+def timed_run(runs: int, workers: int, *, spacing_s: float, lead_s: float = 3.0,
+              env: dict[str, str] | None = None, journey: dict | None = None) -> dict[str, Any]:
+    """Seed `runs` runs waiting on a delay, start `workers` worker processes, then make the i-th
+    wake-up due at T0 + i * spacing_s (T0 = now + lead_s) and wait until all have run.
+    Lateness of each = when its step started (the step log's `at`, taken by the worker when it
+    began the step) - when it was due."""
+    from datetime import timedelta as _td
+
+    from bench.engine_steps import JOURNEY
+    from engine.clock import SystemClock
+    from engine.service import Engine
+    from engine.storage.database import make_engine, migrate
+    from engine.storage.sql.store import SqlStore
+
+    with fresh_database("bench_timed") as url:
+        migrate(url)
+        sa_engine = make_engine(url)
+        engine = Engine(SqlStore(sa_engine), SystemClock())
+        template = template_run(engine, journey or JOURNEY)
+        far = datetime(2100, 1, 1, tzinfo=timezone.utc)
+        load_s = clone_runs(sa_engine, template, runs, first_due=far)
+        pool = WorkerPool(url, workers, env=env)
+        try:
+            pool.start()
+            time.sleep(1.0)
+            t0 = datetime.now(timezone.utc) + _td(seconds=lead_s)
+            set_due(sa_engine, t0, spacing_s=spacing_s, notify=False)
+            last_due = t0 + _td(seconds=spacing_s * (runs - 1))
+            deadline = time.monotonic() + lead_s + spacing_s * runs + 600
+            while time.monotonic() < deadline:
+                with sa_engine.connect() as conn:
+                    left = conn.execute(sa.text(
+                        "SELECT count(*) FROM wakeup WHERE due_at <= :t AND run_id LIKE 'rb%'"),
+                        {"t": last_due}).scalar()
+                if not left and datetime.now(timezone.utc) > last_due:
+                    break
+                time.sleep(0.2)
+            rss = pool.rss_mb()
+        finally:
+            pool.stop()
+        with sa_engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT substr(s.run_id, 3)::bigint, s.at FROM step s "
+                "WHERE s.run_id LIKE 'rb%' AND s.node = 'd1'")).all()
+            dupes = conn.execute(sa.text(
+                "SELECT count(*) FROM (SELECT run_id, key FROM step GROUP BY run_id, key "
+                "HAVING count(*) > 1) d")).scalar()
+        sa_engine.dispose()
+    lateness = [(at - (t0 + _td(seconds=spacing_s * (i - 1)))).total_seconds()
+                for i, at in rows]
+    first = min(at for _, at in rows) if rows else t0
+    last = max(at for _, at in rows) if rows else t0
+    return {"runs": runs, "ran": len(rows), "duplicates": dupes, "workers": workers,
+            "spacing_s": spacing_s, "lateness_s": lateness, "load_s": load_s,
+            "p50_s": percentile(lateness, 50), "p90_s": percentile(lateness, 90),
+            "p99_s": percentile(lateness, 99), "max_s": max(lateness) if lateness else None,
+            "span_s": (last - first).total_seconds(), "worker_rss_mb": [round(x) for x in rss]}

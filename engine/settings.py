@@ -35,8 +35,9 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(30.0, ge=0.5, le=3600)
     claim_batch: int = Field(50, ge=1, le=1000)
     claim_threads: int = Field(1, ge=1, le=16)
-    # How many claimed wake-ups share one transaction (group commit; 1: one each).
-    steps_per_commit: int = Field(1, ge=1, le=100)
+    # How many claimed wake-ups share one transaction (group commit; 1: one each). A step that
+    # raises rolls its group back and the group reruns one wake-up per transaction.
+    steps_per_commit: int = Field(10, ge=1, le=100)
     # Outbound mail; with no host, emails are captured and shown in the outbox view.
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -75,6 +75,11 @@ class SessionState(rx.State):
         self.vendor_name = self.user_name = self.user_email = ""
 
     @property
+    def signed_in(self) -> bool:
+        """Set by require_login, which every signed-in page runs first in its on_load."""
+        return bool(self._vendor)
+
+    @property
     def vendor_id(self) -> str:
         if not self._vendor and not self._authenticate():
             raise NotSignedIn("You are signed out. Sign in again to continue.")

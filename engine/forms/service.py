@@ -71,6 +71,7 @@ class FormSubmission:
     event: dict[str, Any]  # the event service's answer: started, resumed, exited, goals
     vendor_name: str = ""
     client_first_name: str = ""
+    form_title: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"submitted": True, "form": self.form_key,
@@ -176,7 +177,8 @@ class FormService:
         return FormSubmission(token=request.token, form_key=form.key, vendor_id=vendor.id,
                               client_id=client.id, submitted_at=now, answers=clean,
                               event=result, vendor_name=vendor.name,
-                              client_first_name=client.view()["first_name"])
+                              client_first_name=client.view()["first_name"],
+                              form_title=form.title)
 
     # -- a client's forms ----------------------------------------------------------------------
     def client_forms(self, vendor_id: str, client_id: str) -> list[ClientForm]:

@@ -34,7 +34,7 @@ log = logging.getLogger("journeys.scaleout")
 class ScaleoutNode:
     def __init__(self, runtime: Runtime, sa_engine: Engine, *, name: str = "worker",
                  lease: timedelta = timedelta(seconds=30), batch: int = 50, threads: int = 1,
-                 group: int = 1,
+                 group: int = 10,
                  tick_seconds: float = 1.0, real_clock: Clock | None = None,
                  dispatch: Callable[[], int] | None = None, poll_seconds: float | None = None):
         self.runtime = runtime

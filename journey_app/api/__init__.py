@@ -11,21 +11,24 @@ Accounts default to the engine's own database (``SqlAccountStore`` on the SqlSto
 engine; memory for a MemoryStore) unless ``app.state.accounts`` holds an ``AccountService``.
 
 Every route needs a session or an API key except those marked ``x-public`` in the OpenAPI
-document (health, sign-up/login/logout, signed inbound hooks); every engine call passes the
-caller's vendor id.
+document (health, sign-up/login/logout, the public form links, signed inbound hooks); every
+engine call passes the caller's vendor id.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Match
 
 from engine.accounts import AccountService
 from engine.service import Engine
-from journey_app.api.errors import ApiError, install_error_handlers
+from journey_app.api.errors import COMMON_RESPONSES, ApiError, install_error_handlers
 from journey_app.api.guard import ApiGuard
-from journey_app.api.routers import (account, analytics, approvals, clients, events, hooks,
+from journey_app.api import hooks as inbound_hooks
+from journey_app.api import public_forms
+from journey_app.api.limits import by_client_address
+from journey_app.api.routers import (account, analytics, approvals, clients, events, forms,
                                      journeys, library, meta, outbox, runs, simulation)
 from journey_app.api.settings import ApiSettings
 from journey_app.routes import API_PREFIX
@@ -33,12 +36,13 @@ from journey_app.routes import API_PREFIX
 __all__ = ["API_PREFIX", "ApiSettings", "create_api"]
 
 PUBLIC = {"x-public": True}
+RATE_LIMITED = COMMON_RESPONSES[429]
 
 
 def _routers() -> list[APIRouter]:
     return [account.router(), journeys.router(), clients.router(), events.router(),
             runs.router(), approvals.router(), outbox.router(), analytics.router(),
-            simulation.router(), library.router()]
+            forms.router(), simulation.router(), library.router()]
 
 
 def create_api(engine: Engine | None = None, settings: ApiSettings | None = None, *,
@@ -69,7 +73,11 @@ def create_api(engine: Engine | None = None, settings: ApiSettings | None = None
         for route in public.routes:
             route.openapi_extra = {**(getattr(route, "openapi_extra", None) or {}), **PUBLIC}
         api.include_router(public, prefix=API_PREFIX)
-    api.include_router(hooks.router(), prefix=API_PREFIX)
+    # Public routes written beside the engine's forms and inbound hooks (they answer their own
+    # errors); rate limited here per client address, like event ingestion.
+    limited = {"dependencies": [Depends(by_client_address)], "responses": {429: RATE_LIMITED}}
+    api.include_router(inbound_hooks.router, prefix=API_PREFIX, **limited)
+    api.include_router(public_forms.router, **limited)  # /f/{token} and /api/v1/public/forms
     for router in _routers():
         api.include_router(router, prefix=API_PREFIX)
     _add_fallback(api)

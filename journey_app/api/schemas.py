@@ -387,17 +387,54 @@ class DecisionsOut(Out):
 
 # -- audit ------------------------------------------------------------------------------------
 
-class AuditEntry(Out):
+class JourneyHistoryOut(Out):
+    """One line of a journey's history (engine.audit.JourneyHistoryEntry)."""
     at: datetime
-    kind: Literal["draft_saved", "version_published", "step", "control"]
-    actor: str | None = None
+    kind: str = Field(description="created, draft_saved, published, unpublished, archived, "
+                                  "deleted; with ?runs=true also step and control")
+    summary: str
     journey_id: Id
+    actor: str | None = None
     version: int | None = None
+    name: str | None = None
     run_id: Id | None = None
     client_id: Id | None = None
     node: str | None = None
     type: str | None = None
     outcome: str | None = None
+    detail: JsonObject = {}
+
+
+class TimelineEntryOut(Out):
+    """One line of a client's timeline (engine.audit.TimelineEntry)."""
+    at: datetime
+    kind: Literal["event", "run_started", "step", "control", "effect_attempt", "run_ended"]
+    summary: str
+    client_id: Id
+    actor: str | None = None
+    run_id: Id | None = None
+    journey_id: Id | None = None
+    journey_name: str | None = None
+    version: int | None = None
+    node: str | None = None
+    type: str | None = None
+    outcome: str | None = None
+    effect_id: Id | None = None
+    event_id: Id | None = None
+    detail: JsonObject = {}
+
+
+class EffectAttemptOut(Out):
+    effect_id: Id
+    at: datetime
+    outcome: str = Field(description="sent, captured, retry, dead (the dispatcher's attempts); "
+                                     "replayed, discarded (a person's decisions)")
+    attempt: int | None = None
+    error: str | None = None
+    retryable: bool | None = None
+    destination: str | None = None
+    actor: str
+    kind: str = ""
     detail: JsonObject = {}
 
 

@@ -10,6 +10,7 @@ from journey_app import routes
 from journey_app.session import SessionState
 
 SIDEBAR_WIDTH = "220px"
+COMPACT_SIDEBAR_WIDTH = "60px"
 TOPBAR_HEIGHT = "52px"
 
 
@@ -30,11 +31,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
-def _nav_link(item: NavItem, active: bool) -> rx.Component:
-    return rx.link(
+def _nav_link(item: NavItem, active: bool, compact: bool = False) -> rx.Component:
+    link = rx.link(
         rx.hstack(
-            rx.icon(item.icon, size=16),
-            rx.text(item.label, size="2", weight="medium"),
+            rx.icon(item.icon, size=16 if not compact else 18),
+            rx.fragment() if compact else rx.text(item.label, size="2", weight="medium"),
             align="center",
             spacing="3",
             padding_x="10px",
@@ -49,10 +50,12 @@ def _nav_link(item: NavItem, active: bool) -> rx.Component:
         underline="none",
         width="100%",
         aria_current="page" if active else None,
+        aria_label=item.label if compact else None,
     )
+    return rx.tooltip(link, content=item.label, side="right") if compact else link
 
 
-def sidebar(active: str) -> rx.Component:
+def sidebar(active: str, compact: bool = False) -> rx.Component:
     return rx.box(
         rx.vstack(
             rx.hstack(
@@ -63,21 +66,21 @@ def sidebar(active: str) -> rx.Component:
                     border_radius="var(--radius-2)",
                     background="var(--accent-9)",
                 ),
-                rx.text("Journeys", size="4", weight="bold"),
+                rx.fragment() if compact else rx.text("Journeys", size="4", weight="bold"),
                 align="center",
                 spacing="2",
                 padding_x="10px",
                 padding_bottom="12px",
             ),
-            *[_nav_link(item, item.route == active) for item in NAV_ITEMS],
+            *[_nav_link(item, item.route == active, compact) for item in NAV_ITEMS],
             spacing="1",
             width="100%",
             padding="14px 10px",
         ),
         role="navigation",
         aria_label="Main",
-        width=SIDEBAR_WIDTH,
-        min_width=SIDEBAR_WIDTH,
+        width=COMPACT_SIDEBAR_WIDTH if compact else SIDEBAR_WIDTH,
+        min_width=COMPACT_SIDEBAR_WIDTH if compact else SIDEBAR_WIDTH,
         height="100vh",
         border_right="1px solid var(--gray-5)",
         background="var(--color-panel-solid)",
@@ -156,6 +159,7 @@ def app_shell(
     actions: tuple[rx.Component, ...] = (),
     padded: bool = True,
     show_search: bool = True,
+    compact_nav: bool = False,
 ) -> rx.Component:
     """Wrap page content in the sidebar + top bar frame.
 
@@ -163,7 +167,7 @@ def app_shell(
     ``padded=False`` gives the content area edge to edge (used by the canvas).
     """
     return rx.hstack(
-        sidebar(active),
+        sidebar(active, compact_nav),
         rx.vstack(
             topbar(title, *actions, show_search=show_search),
             rx.box(
@@ -201,7 +205,7 @@ def empty_state(icon: str, title: str, text: str | rx.Var[str], *actions: rx.Com
                 border_radius="999px",
                 background="var(--accent-3)",
             ),
-            rx.heading(title, size="4", weight="medium", text_align="center"),
+            rx.heading(title, size="4", weight="medium", text_align="center", as_="h2"),
             rx.text(text, size="2", color_scheme="gray", text_align="center", max_width="440px"),
             rx.hstack(*actions, spacing="2", justify="center", wrap="wrap"),
             align="center",

@@ -17,6 +17,7 @@ import reflex as rx
 
 from journey_app import engine_access, routes
 from journey_app.analytics_source import journey_report
+from journey_app.components.charts import chart
 from journey_app.components.shell import app_shell, empty_state, loading_block
 from journey_app.session import SessionState
 
@@ -30,6 +31,7 @@ ACCENT = "#4f46e5"
 
 def _layout(fig: go.Figure, height: int = 300, **extra: Any) -> go.Figure:
     fig.update_layout(margin=dict(l=10, r=10, t=10, b=10), height=height, font=FONT,
+                      autosize=True,
                       paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
                       showlegend=extra.pop("showlegend", False), **extra)
     return fig
@@ -54,8 +56,8 @@ def time_figure(report: dict[str, Any]) -> go.Figure:
     fig.add_bar(y=[n["title"] for n in nodes], x=[n["p90_hours"] for n in nodes],
                 orientation="h", name="90th percentile", marker_color="#a5b4fc")
     return _layout(fig, height=max(200, 30 * len(nodes) + 60), barmode="group",
-                   showlegend=True, legend=dict(orientation="h", y=-0.15),
-                   xaxis_title="hours in step")
+                   showlegend=True, legend=dict(orientation="h", y=-0.2),
+                   xaxis=dict(title="hours in step", rangemode="tozero"))
 
 
 def trend_figure(report: dict[str, Any]) -> go.Figure:
@@ -102,6 +104,8 @@ class AnalyticsState(SessionState):
 
     @rx.event
     def load(self):
+        if not self.signed_in:
+            return  # require_login (run first) is sending them to the login page
         self.loading = True
         vendor_id = self.vendor_id
         eng = engine_access.engine()
@@ -229,18 +233,18 @@ def _content() -> rx.Component:
                        "No couple has started this journey yet. Add a client (or send the "
                        "event it starts on) and watch them appear here.", icon="info",
                        size="1", width="100%")),
-                   rx.box(rx.plotly(data=S.funnel, config={"displayModeBar": False}),
+                   rx.box(chart(S.funnel),
                           width="100%", custom_attrs={"data-testid": "funnel-chart"}),
                    rx.el.span(S.funnel_text, display="none",
                               custom_attrs={"data-testid": "funnel-data"})),
             rx.vstack(
                 _panel("Time spent in each step",
                        rx.cond(S.has_times,
-                               rx.plotly(data=S.times, config={"displayModeBar": False}),
+                               chart(S.times),
                                rx.text("Appears once couples have finished a wait, an email "
                                        "or a form step.", size="2", color_scheme="gray"))),
                 _panel("Started, completed and converted per day",
-                       rx.plotly(data=S.trend, config={"displayModeBar": False})),
+                       chart(S.trend)),
                 spacing="4",
                 width="100%",
             ),
@@ -251,7 +255,7 @@ def _content() -> rx.Component:
         rx.grid(
             _panel("Cohorts by wedding month",
                    rx.cond(S.has_runs,
-                           rx.plotly(data=S.cohorts, config={"displayModeBar": False}),
+                           chart(S.cohorts),
                            rx.text("Couples grouped by the month of their wedding, once "
                                    "there are some.", size="2", color_scheme="gray"))),
             _panel("A/B splits",

@@ -25,6 +25,8 @@ class ApprovalsState(SessionState):
 
     @rx.event
     def load(self):
+        if not self.signed_in:
+            return  # require_login (run first) is sending them to the login page
         self.loading = True
         try:
             self._refresh()

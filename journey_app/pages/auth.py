@@ -103,7 +103,7 @@ def _frame(*children: rx.Component) -> rx.Component:
             rx.hstack(
                 rx.center(rx.icon("heart", size=18, color="white"), width="34px", height="34px",
                           border_radius="var(--radius-2)", background="var(--accent-9)"),
-                rx.heading("Journeys", size="6"),
+                rx.text("Journeys", size="6", weight="bold"),
                 align="center",
                 spacing="2",
             ),

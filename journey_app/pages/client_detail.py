@@ -75,6 +75,8 @@ class ClientState(SessionState):
     # ------------------------------------------------------------------ loading
     @rx.event
     def load(self):
+        if not self.signed_in:
+            return  # require_login (run first) is sending them to the login page
         self.loading, self.load_error = True, ""
         self.client_key = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         try:
@@ -119,7 +121,8 @@ class ClientState(SessionState):
                 doc = {"nodes": []}
             nodes = doc.get("nodes") or []
             steps = []
-            for s in eng.runs.timeline(vendor_id, run.id):
+            records = eng.runs.timeline(vendor_id, run.id)
+            for s in records:
                 local, utc = queries.local_and_utc(s.at, self.tz_name)
                 steps.append({
                     "local": local, "utc": utc,
@@ -150,8 +153,8 @@ class ClientState(SessionState):
                 "can_reschedule": run.status == "waiting" and wait.get("kind") in (
                     "delay", "wait_for", "window", "approval"),
                 "steps": steps,
-                "predicted": self._predict(doc, c, run, now, vendor.timezone) if run.is_open
-                else [],
+                "predicted": self._predict(doc, c, run, now, vendor.timezone, records)
+                if run.is_open else [],
             })
         self.runs = runs
         from engine import library
@@ -159,10 +162,11 @@ class ClientState(SessionState):
         self.form_keys = [f["key"] for f in library.list_forms()]
 
     def _predict(self, doc: dict[str, Any], client: Any, run: Any, now: datetime,
-                 vendor_tz: str) -> list[dict[str, str]]:
+                 vendor_tz: str, records: list[Any]) -> list[dict[str, str]]:
         """What comes next if nothing else happens: the same version simulated for this client
-        from when the run started, keeping only what lies after now (the real client is never
-        touched). A wait for an event is shown timing out."""
+        from when the run started, replaying the events and approvals its log shows, keeping
+        only what lies after now (the real client is never touched). A wait for an event is
+        shown timing out."""
         from engine.simulate import simulate
 
         if run.started_at is None:
@@ -173,7 +177,8 @@ class ClientState(SessionState):
                       "dates": {k: queries.iso(v) for k, v in client.dates.items() if v},
                       "fields": client.fields, "tags": client.tags}
         try:
-            out = simulate(doc, [sim_client], [], start=run.started_at, seed=run.split_key or 0,
+            out = simulate(doc, [sim_client], replayed_events(doc, records),
+                           start=run.started_at, until=None, seed=run.split_key or 0,
                            vendor_timezone=vendor_tz)
         except Exception:
             return []
@@ -403,6 +408,29 @@ class ClientState(SessionState):
         engine_access.engine().clients.delete(self.vendor_id, self.client_key, actor=self.actor)
         self.delete_open = False
         return [rx.redirect(routes.CLIENTS), rx.toast.success("Client deleted.")]
+
+
+def replayed_events(doc: dict[str, Any], records: list[Any]) -> list[dict[str, Any]]:
+    """The simulator's events for what a run's log shows happened: events that resumed it and
+    decisions on held emails."""
+    from engine.clock import format_utc
+
+    held = {n.get("id") for n in doc.get("nodes") or [] if n.get("type") == "email"
+            and (n.get("config") or {}).get("requires_approval")}
+    events = []
+    for s in records:
+        if s.type == "control":
+            continue
+        if s.outcome == "event" and (s.detail or {}).get("event"):
+            events.append({"at": format_utc(s.at), "client": "c", "type": s.detail["event"],
+                           "data": {}})
+        elif s.node in held and s.outcome in ("sent", "skipped"):
+            if s.outcome == "skipped" and (s.detail or {}).get("reason") != "rejected":
+                continue  # timed out: the simulation times out too
+            decision = "approved" if s.outcome == "sent" else "rejected"
+            events.append({"at": format_utc(s.at), "client": "c", "type": "approval",
+                           "data": {"decision": decision, "node": s.node}})
+    return events
 
 
 def _parse(value: Any) -> datetime | None:

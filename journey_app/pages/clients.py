@@ -52,6 +52,8 @@ class ClientsState(SessionState):
 
     @rx.event
     def load(self):
+        if not self.signed_in:
+            return  # require_login (run first) is sending them to the login page
         self.loading = True
         query = self.router.url.query_parameters.get("q", "")
         self.query = unquote(query) if isinstance(query, str) else ""

@@ -34,6 +34,8 @@ class SettingsState(SessionState):
 
     @rx.event
     def load(self):
+        if not self.signed_in:
+            return  # require_login (run first) is sending them to the login page
         self.loading = True
         try:
             self._refresh()

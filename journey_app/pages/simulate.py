@@ -16,6 +16,7 @@ from journey_app import engine_access, queries, routes
 from journey_app import editor_model as em
 from journey_app.analytics_source import path_order
 from journey_app.components.forms import label
+from journey_app.components.charts import chart
 from journey_app.components.shell import app_shell, empty_state, loading_block
 from journey_app.session import SessionState
 
@@ -106,6 +107,8 @@ class SimulationState(SessionState):
 
     @rx.event
     def load(self):
+        if not self.signed_in:
+            return  # require_login (run first) is sending them to the login page
         from engine.errors import NotFound
         from engine.graph.validate import validate
 
@@ -270,11 +273,10 @@ def _results() -> rx.Component:
                 rx.grid(
                     rx.card(rx.vstack(rx.heading("Couples reaching each step", size="3",
                                                  as_="h2"),
-                                      rx.plotly(data=S.counts, config={"displayModeBar": False}),
+                                      chart(S.counts),
                                       width="100%"), width="100%"),
                     rx.card(rx.vstack(rx.heading("When steps happen", size="3", as_="h2"),
-                                      rx.plotly(data=S.timeline,
-                                                config={"displayModeBar": False}),
+                                      chart(S.timeline),
                                       width="100%"), width="100%"),
                     columns="2", spacing="4", width="100%"),
                 rx.card(rx.vstack(

@@ -150,6 +150,11 @@ class Harness:
         run = self.ok(v, "GET", "runs", params={"client_id": c1["id"]})["items"][0]
         effects = self.ok(v, "GET", "outbox")["items"]
         assert effects, "approving should have queued an email"
+        form = self.ok(v, "POST", "forms", 201, json={
+            "key": f"menu-{v.id[-6:]}", "title": "Menu", "questions": [
+                {"key": "starter", "label": "Starter", "type": "single_choice",
+                 "options": ["Soup", "Salad"]}]})
+        s.ids.update(form_key=form["key"])
         s.ids.update(journey_id=j["id"], version=1, client_id=c1["id"], run_id=run["id"],
                      approval_id=held[c1["id"]], effect_id=effects[0]["id"],
                      key_id=v.key_id, waiting_run_id=self.ok(

@@ -233,10 +233,13 @@ OPERATIONS = _operations()
 PUBLIC = {(m, p) for m, p, public in OPERATIONS if public}
 
 
-def test_only_health_auth_and_signed_hooks_are_public():
+def test_only_health_auth_form_links_and_signed_hooks_are_public():
     assert PUBLIC == {("GET", f"{P}/health"), ("POST", f"{P}/auth/signup"),
                       ("POST", f"{P}/auth/login"), ("POST", f"{P}/auth/logout"),
-                      ("POST", f"{P}/hooks/{{vendor_id}}/events")}
+                      ("GET", f"{P}/public/forms/{{token}}"),
+                      ("POST", f"{P}/public/forms/{{token}}"),
+                      ("POST", f"{P}/hooks/{{vendor_id}}/events"),
+                      ("POST", f"{P}/hooks/{{vendor_id}}/payment")}
 
 
 @pytest.mark.parametrize("method,path", [(m, p) for m, p, public in OPERATIONS if not public],

@@ -118,3 +118,14 @@ def test_event_ingestion_is_limited_per_client_address(tight: Harness):
     answers = [tight.call(v, "POST", "events", json={"client": "c1", "type": "manual"},
                           headers=addr).status_code for v in keys for _ in range(2)]
     assert answers == [200] * 5 + [429]  # 5 from one address across keys, then refused
+
+
+def test_public_form_links_and_hooks_are_limited_per_client_address(tight: Harness):
+    addr = {"X-Forwarded-For": "192.0.2.44"}
+    answers = [tight.client.get(f"{P}/public/forms/no-such-token", headers=addr).status_code
+               for _ in range(4)]
+    answers += [tight.client.post(f"{P}/hooks/ven_x/events", json={}, headers=addr).status_code
+                for _ in range(2)]
+    assert answers == [404, 404, 404, 404, 401, 429]
+    r = tight.client.get(f"/f/no-such-token", headers=addr)
+    assert r.status_code == 429 and r.headers["retry-after"] == "1"

@@ -196,19 +196,22 @@ def test_audit_log_of_a_journey_and_a_clients_timeline(harness: Harness):
     h = harness
     v = h.signup("Lens", "lens@example.com")
     s = h.seed(v)
-    audit = h.ok(v, "GET", f"journeys/{s.ids['journey_id']}/audit", params={"limit": 500})
-    kinds = [e["kind"] for e in audit["items"]]
-    assert kinds.count("version_published") == 2 and "step" in kinds
-    published = [e for e in audit["items"] if e["kind"] == "version_published"]
-    assert all(e["actor"] == f"api_key:{v.key_id}" for e in published)
-    ats = [e["at"] for e in audit["items"]]
+    history = h.ok(v, "GET", f"journeys/{s.ids['journey_id']}/audit")["items"]
+    kinds = [e["kind"] for e in history]
+    assert kinds.count("published") == 2 and "created" in kinds
+    assert all(e["actor"] == f"api_key:{v.key_id}" for e in history if e["kind"] == "published")
+    with_runs = h.ok(v, "GET", f"journeys/{s.ids['journey_id']}/audit",
+                     params={"runs": "true", "limit": 500})["items"]
+    assert {"step", "published"} <= {e["kind"] for e in with_runs}
+    ats = [e["at"] for e in with_runs]
     assert ats == sorted(ats)
-    only_journey = h.ok(v, "GET", f"journeys/{s.ids['journey_id']}/audit",
-                        params={"runs": "false"})["items"]
-    assert {e["kind"] for e in only_journey} == {"version_published", "draft_saved"}
     timeline = h.ok(v, "GET", f"clients/{s.ids['client_id']}/timeline")["items"]
-    assert timeline and {e["client_id"] for e in timeline} == {s.ids["client_id"]}
-    assert timeline[0]["node"] == "start"
+    assert {e["client_id"] for e in timeline} == {s.ids["client_id"]}
+    assert [e["kind"] for e in timeline][:2] == ["event", "event"]  # client_added, manual
+    assert "run_started" in {e["kind"] for e in timeline}
+    only = h.ok(v, "GET", f"clients/{s.ids['client_id']}/timeline",
+                params={"kind": ["step", "control"]})["items"]
+    assert only and {e["kind"] for e in only} <= {"step", "control"}
 
 
 def test_outbox_and_dead_letters(harness: Harness):
@@ -226,6 +229,9 @@ def test_outbox_and_dead_letters(harness: Harness):
     assert h.call(v, "POST", f"dead-letters/{eid}/discard").status_code == 409
     replayed = h.ok(v, "POST", f"dead-letters/{eid}/replay")
     assert replayed["status"] == "pending" and replayed["attempts"] == 0
+    attempts = h.ok(v, "GET", f"outbox/{eid}/attempts")
+    assert [(a["outcome"], a["actor"]) for a in attempts] == [
+        ("discarded", f"api_key:{v.key_id}"), ("replayed", f"api_key:{v.key_id}")]
     with h.engine.store.transaction() as tx:  # as the dispatcher would after giving up
         dead = tx.get_effect(eid)
         dead.status = "dead"
@@ -268,7 +274,7 @@ def test_simulations_are_bounded(mem: Harness):
     assert r.status_code == 422 and "clients[0]" in r.json()["error"]["message"]
 
 
-def test_templates_and_forms_from_the_library(mem: Harness):
+def test_templates_from_the_library(mem: Harness):
     v = mem.signup("Lens", "lens@example.com")
     templates = mem.ok(v, "GET", "templates", params={"limit": 100})["items"]
     assert templates and all(t["node_count"] > 0 for t in templates)
@@ -276,9 +282,77 @@ def test_templates_and_forms_from_the_library(mem: Harness):
     assert one["document"]["format"] == "journeys/v1"
     assert mem.ok(v, "POST", "journeys/validate", json=one["document"])["valid"]
     assert mem.call(v, "GET", "templates/nope").status_code == 404
-    forms = mem.ok(v, "GET", "forms")["items"]
-    assert mem.ok(v, "GET", f"forms/{forms[0]['key']}")["questions"]
-    assert mem.call(v, "GET", "forms/nope").status_code == 404
+
+
+FORM_JOURNEY = {
+    "format": "journeys/v1", "name": "Menu questionnaire",
+    "nodes": [{"id": "start", "type": "trigger", "config": {"event": "client_added"}},
+              {"id": "ask", "type": "form", "config": {
+                  "form": "menu", "subject": "Your menu", "body": "Please: {{ form_url }}"}},
+              {"id": "answered", "type": "wait_for", "config": {
+                  "event": "form_submitted", "timeout": {"days": 14}}},
+              {"id": "thanks", "type": "email", "config": {"subject": "Thanks!", "body": "x"}},
+              {"id": "late", "type": "exit"}],
+    "edges": [{"from": "start", "to": "ask"}, {"from": "ask", "to": "answered"},
+              {"from": "answered", "to": "thanks", "when": "event"},
+              {"from": "answered", "to": "late", "when": "timeout"}],
+}
+MENU = {"key": "menu", "title": "Menu", "questions": [
+    {"key": "starter", "label": "Starter", "type": "single_choice", "required": True,
+     "options": ["Soup", "Salad"]},
+    {"key": "guests", "label": "Guests", "type": "number"}]}
+
+
+def test_forms_library_requests_and_the_public_link(harness: Harness):
+    h = harness
+    v = h.signup("Lens", "lens@example.com")
+    standard = h.ok(v, "GET", "forms", params={"limit": 100})["items"]
+    assert standard and {f["source"] for f in standard} == {"standard"}
+    created = h.ok(v, "POST", "forms", 201, json=MENU)
+    assert created["source"] == "vendor" and created["key"] == "menu"
+    assert h.call(v, "POST", "forms", json=MENU).status_code == 409
+    bad = h.call(v, "POST", "forms", json={**MENU, "key": "x", "questions": [
+        {"key": "c", "label": "C", "type": "single_choice"}]})
+    assert bad.status_code == 422
+    changed = h.ok(v, "PUT", "forms/menu", json={**{k: MENU[k] for k in ("title", "questions")},
+                                                 "description": "What would you like?"})
+    assert changed["description"] == "What would you like?"
+    assert h.call(v, "PUT", "forms/nope", json={"title": "x", "questions": []}).status_code \
+        == 404
+
+    j = h.ok(v, "POST", "journeys", 201, json=FORM_JOURNEY)
+    h.ok(v, "POST", f"journeys/{j['id']}/publish", 201)
+    c = h.ok(v, "POST", "clients", 201, json={"name": "Sam Lee", "email": "sam@example.com"})
+    [sent] = h.ok(v, "GET", f"clients/{c['id']}/forms")
+    assert sent["status"] == "waiting" and sent["form_key"] == "menu"
+    token = sent["token"]
+
+    public = h.fresh_client()  # no key, no session: the token is the credential
+    page = public.get(f"{P}/public/forms/{token}")
+    assert page.status_code == 200, page.text
+    assert page.json()["client"] == {"first_name": "Sam"}
+    assert page.json()["form"]["title"] == "Menu"
+    wrong = public.post(f"{P}/public/forms/{token}", json={"answers": {"starter": "Steak",
+                                                                       "guests": "many"}})
+    assert wrong.status_code == 422
+    assert {f["field"] for f in wrong.json()["error"]["details"]["fields"]} == {"starter",
+                                                                                "guests"}
+    done = public.post(f"{P}/public/forms/{token}", json={"answers": {"starter": "Soup",
+                                                                      "guests": "80"}})
+    assert done.status_code == 200, done.text
+    assert done.json()["answers"] == {"starter": "Soup", "guests": 80}
+    again = public.post(f"{P}/public/forms/{token}", json={"answers": {"starter": "Salad"}})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "FORM_LINK_USED"
+    assert public.get(f"{P}/public/forms/{token}").status_code == 409
+    assert public.get(f"{P}/public/forms/nope").status_code == 404
+    [answered] = h.ok(v, "GET", f"clients/{c['id']}/forms")
+    assert answered["status"] == "answered"
+    assert [(a["key"], a["display"]) for a in answered["answers"]] == [("starter", "Soup"),
+                                                                      ("guests", "80")]
+    run = h.ok(v, "GET", "runs", params={"client_id": c["id"]})["items"][0]
+    assert run["node"] == "thanks" or run["status"] == "completed"
+    h.ok(v, "DELETE", "forms/menu", 204)
+    assert h.call(v, "DELETE", "forms/menu").status_code == 404
 
 
 def test_the_account_and_the_vendor_settings(harness: Harness):

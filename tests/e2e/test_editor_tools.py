@@ -64,7 +64,7 @@ def test_keyboard_history_clipboard_and_unsaved_warning(app_page, running_app):
     assert messages and "unsaved changes" in messages[0]
 
     # Ctrl+S saves the draft; then leaving is silent and the steps are kept.
-    node(page, "email_1").click()
+    page.locator(".react-flow__pane").click(position={"x": 40, "y": 40})
     page.keyboard.press("Control+s")
     expect(page.get_by_text("Draft saved")).to_be_visible()
     expect(page.get_by_test_id("dirty-badge")).to_have_count(0)
@@ -83,6 +83,7 @@ def test_templates_layout_export_import_and_simulation(app_page, running_app, tm
     _more(page, "Start from a template…")
     page.get_by_role("button", name="Use template Photography: inquiry to first anniversary"
                      ).click()
+    expect(page.get_by_test_id("node-count")).not_to_have_text("1")
     count = int(page.get_by_test_id("node-count").inner_text())
     assert count > 20
     expect(page.get_by_test_id("valid-badge")).to_be_visible()

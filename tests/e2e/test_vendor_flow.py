@@ -130,6 +130,7 @@ def test_build_a_six_step_journey_and_publish_it(app_page, running_app):
     page.get_by_role("button", name="Publish").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_test_id("publish-changes")).to_contain_text("First version")
+    page.wait_for_timeout(400)  # let the dialog finish fading in
     shot(page, "07-publish-dialog")
     dialog.get_by_role("button", name="Publish").click()
     expect(page.get_by_test_id("journey-status")).to_contain_text("Live · v1")

@@ -270,7 +270,8 @@ class _VersionCache:
 
 class SqlTx(Tx):
     """One database transaction. Entities read from it are fresh objects (journey versions
-    excepted: immutable, they come from a per-store cache)."""
+    excepted: immutable, they come from a per-store cache; and a vendor read twice in one
+    transaction is the same object)."""
 
     def __init__(self, conn: Connection, statements: _Statements,
                  versions: _VersionCache | None = None):
@@ -278,6 +279,9 @@ class SqlTx(Tx):
         self.s = statements
         self.versions = versions if versions is not None else _VersionCache(0)
         self.written_versions: set[tuple[str, int]] = set()
+        # Vendors read in this transaction: a group of steps (engine.scaleout) reads the same
+        # vendor for each; it changes only through put_vendor here, or as a concurrent commit.
+        self._vendors: dict[str, Vendor | None] = {}
 
     def _one(self, stmt: Any, params: dict[str, Any]) -> Any:
         return self.conn.execute(stmt, params).first()
@@ -287,10 +291,14 @@ class SqlTx(Tx):
 
     # -- vendors ---------------------------------------------------------------------------
     def get_vendor(self, vendor_id: str) -> Vendor | None:
+        if vendor_id in self._vendors:
+            return self._vendors[vendor_id]
         row = self._one(self.s.get_vendor, {"id": vendor_id})
-        return _vendor(row) if row is not None else None
+        found = self._vendors[vendor_id] = _vendor(row) if row is not None else None
+        return found
 
     def put_vendor(self, vendor: Vendor) -> None:
+        self._vendors.pop(vendor.id, None)
         self.conn.execute(self.s.put_vendor, _vendor_params(vendor))
 
     def list_vendors(self) -> list[Vendor]:

@@ -2,16 +2,23 @@
 client's timeline across all their runs."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import AwareDatetime
+
+from engine.audit import AuditService
+from engine.errors import NotFound
 
 from journey_app.api.auth import Caller
 from journey_app.api.context import Ctx
 from journey_app.api.errors import COMMON_RESPONSES
 from journey_app.api.pagination import Page, Paging, page_fetched, page_of
-from journey_app.api.routers.journeys import step_entry
-from journey_app.api.schemas import AuditEntry, ClientIn, ClientOut, ClientPatch, ClientUpdated
+from journey_app.api.schemas import (ClientIn, ClientOut, ClientPatch, ClientUpdated,
+                                     TimelineEntryOut)
+
+
+TimelineKind = Literal["event", "run_started", "step", "control", "effect_attempt", "run_ended"]
 
 
 def router() -> APIRouter:
@@ -57,15 +64,20 @@ def router() -> APIRouter:
         ctx.engine.clients.delete(caller.vendor_id, client_id, actor=caller.actor)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
-    @r.get("/clients/{client_id}/timeline", response_model=Page[AuditEntry])
-    def client_timeline(client_id: str, caller: Caller, ctx: Ctx, paging: Paging):
-        """Every step and manual control of every run of this client, oldest first."""
-        client = ctx.engine.clients.get(caller.vendor_id, client_id)
-        entries = []
-        for run in ctx.engine.runs.list(caller.vendor_id, client_id=client.id, limit=10_000):
-            entries.extend(step_entry(s) for s in ctx.engine.runs.timeline(caller.vendor_id,
-                                                                           run.id))
-        entries.sort(key=lambda e: (e.at, e.run_id or "", e.detail.get("seq", 0)))
-        return page_of(entries, paging)
+    @r.get("/clients/{client_id}/timeline", response_model=Page[TimelineEntryOut])
+    def client_timeline(client_id: str, caller: Caller, ctx: Ctx, paging: Paging,
+                        kind: Annotated[list[TimelineKind] | None, Query(
+                            description="only these kinds (repeat the parameter)")] = None,
+                        since: AwareDatetime | None = None, until: AwareDatetime | None = None):
+        """Everything that happened to a client, oldest first: events received, runs started
+        and ended, every step and manual control (with who did it), and every delivery
+        attempt, replay or discard of their emails, forms, webhooks and tasks."""
+        try:
+            client_id = ctx.engine.clients.get(caller.vendor_id, client_id).id
+        except NotFound:
+            pass  # a removed client's history is still readable by its id
+        entries = AuditService(ctx.engine).client_timeline(
+            caller.vendor_id, client_id, since=since, until=until, kinds=kind)
+        return page_of(entries, paging, TimelineEntryOut.model_validate)
 
     return r

@@ -6,16 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, status
 
-from engine.domain import StepRecord
+from engine.audit import AuditService
 from engine.errors import NotFound
 from engine.graph import validate
 from journey_app.api.auth import Caller
 from journey_app.api.context import Ctx
 from journey_app.api.errors import COMMON_RESPONSES
 from journey_app.api.pagination import Page, Paging, page_of
-from journey_app.api.schemas import (AuditEntry, JourneyDeleted, JourneyOut, JourneySummary,
-                                     MigrationIn, MigrationOut, ValidationOut, VersionOut,
-                                     VersionSummary)
+from journey_app.api.schemas import (JourneyDeleted, JourneyHistoryOut, JourneyOut,
+                                     JourneySummary, MigrationIn, MigrationOut, ValidationOut,
+                                     VersionOut, VersionSummary)
 
 DOCUMENT_EXAMPLE = {
     "format": "journeys/v1", "name": "Inquiry welcome",
@@ -121,42 +121,15 @@ def router() -> APIRouter:
             from_version=body.from_version, actor=caller.actor)
         return MigrationOut(**result.to_dict(), applied=True)
 
-    @r.get("/journeys/{journey_id}/audit", response_model=Page[AuditEntry])
+    @r.get("/journeys/{journey_id}/audit", response_model=Page[JourneyHistoryOut])
     def journey_audit(journey_id: str, caller: Caller, ctx: Ctx, paging: Paging,
-                      runs: Annotated[bool, Query(description="include every run's step log")]
-                      = True):
-        """The journey's history, oldest first: the last draft save, each published version
-        (who, when), and every run's steps and manual controls."""
-        journey = ctx.engine.journeys.get(caller.vendor_id, journey_id)
-        entries: list[AuditEntry] = []
-        for v in ctx.engine.journeys.versions(caller.vendor_id, journey_id):
-            entries.append(AuditEntry(at=v.published_at, kind="version_published",
-                                      actor=v.published_by, journey_id=journey_id,
-                                      version=v.version))
-        if journey.updated_at is not None:
-            entries.append(AuditEntry(at=journey.updated_at, kind="draft_saved",
-                                      actor=journey.updated_by, journey_id=journey_id))
-        if runs:
-            offset = 0
-            while batch := ctx.engine.runs.list(caller.vendor_id, journey_id=journey_id,
-                                                limit=500, offset=offset):
-                offset += len(batch)
-                for run in batch:
-                    entries.extend(step_entry(s) for s in
-                                   ctx.engine.runs.timeline(caller.vendor_id, run.id))
-        entries.sort(key=lambda e: (e.at, e.run_id or "", _seq(e)))
-        return page_of(entries, paging)
+                      runs: Annotated[bool, Query(description="also every run's steps and "
+                                                  "manual controls")] = False):
+        """The journey's history, oldest first: who created it, saved the draft (and what
+        changed), published which version, unpublished, archived or deleted it."""
+        return page_of(AuditService(ctx.engine).journey_history(
+            caller.vendor_id, journey_id, include_runs=runs), paging,
+            JourneyHistoryOut.model_validate)
 
     return r
 
-
-def step_entry(step: StepRecord) -> AuditEntry:
-    return AuditEntry(at=step.at, kind="control" if step.type == "control" else "step",
-                      actor=step.actor, journey_id=step.journey_id, version=step.version,
-                      run_id=step.run_id, client_id=step.client_id, node=step.node,
-                      type=step.type, outcome=step.outcome,
-                      detail={**step.detail, "seq": step.seq, "key": step.key})
-
-
-def _seq(entry: AuditEntry) -> int:
-    return int(entry.detail.get("seq", 0)) if entry.detail else 0

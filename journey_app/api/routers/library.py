@@ -1,5 +1,5 @@
-"""The shipped library: journey templates and standard form definitions (the same for every
-vendor, so these routes are marked `x-shared`: they hold no vendor's data)."""
+"""The shipped library of journey templates (the same for every vendor, so these routes are
+marked `x-shared`: they hold no vendor's data). Forms are per vendor: see routers/forms.py."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,21 +27,6 @@ class TemplateDocument(TemplateOut):
     document: dict[str, Any]
 
 
-class FormQuestion(BaseModel):
-    key: str
-    label: str
-    type: str
-    required: bool = False
-    options: list[str] | None = None
-
-
-class FormOut(BaseModel):
-    key: str
-    title: str
-    description: str | None = None
-    questions: list[FormQuestion]
-
-
 def router() -> APIRouter:
     r = APIRouter(tags=["library"], responses=COMMON_RESPONSES)
 
@@ -57,14 +42,5 @@ def router() -> APIRouter:
         document = library.load_template(template_key)
         info = next(t for t in library.list_templates() if t.key == template_key)
         return TemplateDocument(**info.__dict__, document=document)
-
-    @r.get("/forms", response_model=Page[FormOut], openapi_extra=SHARED)
-    def list_forms(caller: Caller, paging: Paging):
-        """The standard form definitions `form` nodes can use."""
-        return page_of(library.list_forms(), paging)
-
-    @r.get("/forms/{form_key}", response_model=FormOut, openapi_extra=SHARED)
-    def get_form(form_key: str, caller: Caller):
-        return library.load_form(form_key)
 
     return r

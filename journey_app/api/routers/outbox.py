@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from engine.audit import AuditService
 from engine.domain import Effect
 from engine.effects import DeadLetters
 from engine.effects.audit import histories
@@ -15,6 +16,7 @@ from journey_app.api.auth import Caller
 from journey_app.api.context import Ctx
 from journey_app.api.errors import COMMON_RESPONSES
 from journey_app.api.pagination import Page, Paging, page_fetched
+from journey_app.api.schemas import EffectAttemptOut
 
 EffectStatus = Literal["pending", "sending", "sent", "captured", "dead", "discarded"]
 
@@ -98,5 +100,11 @@ def router() -> APIRouter:
         """Give up on a dead or pending effect."""
         return _with_history(ctx, dead(ctx).discard(effect_id, vendor_id=caller.vendor_id,
                                                     actor=caller.actor))
+
+    @r.get("/outbox/{effect_id}/attempts", response_model=list[EffectAttemptOut])
+    def attempts(effect_id: str, caller: Caller, ctx: Ctx):
+        """Every delivery attempt of one effect, and every replay or discard (who, when)."""
+        return [EffectAttemptOut.model_validate(a) for a in
+                AuditService(ctx.engine).effect_attempts(caller.vendor_id, effect_id)]
 
     return r

@@ -210,5 +210,6 @@ def page() -> rx.Component:
         active=ACTIVE_NAV,
         padded=False,
         show_search=False,
+        compact_nav=True,
         actions=_actions(),
     )

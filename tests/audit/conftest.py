@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import pytest
+
+from forms.world import World, make_world
+
+
+@pytest.fixture
+def world(store) -> World:
+    """A world on every store: memory, SQLite, PostgreSQL."""
+    return make_world(store)
