@@ -350,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             steps = load(target, history, args.runs, log)
             log(f"  {steps} step rows in {time.perf_counter() - t0:.0f} s")
+        migrate(target)  # a reused database gets any newer analytics revision
         figures = measure(target, end, args.repeat)
         results.append(figures)
         if args.json:

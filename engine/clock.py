@@ -27,8 +27,9 @@ class ManualClock:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        with self._lock:
-            return self._now
+        # Reading one attribute is atomic; the lock only orders the writers (advance reads,
+        # adds and writes). Called several times per step by the simulator.
+        return self._now
 
     def set(self, instant: datetime) -> None:
         with self._lock:

@@ -64,6 +64,8 @@ import "./journey_flow.css";
 export const DND_MIME = "application/x-journeys-node-type";
 const GRID = 20;
 const NODE_WIDTH = 220;
+const LARGE_GRAPH = 14; // more steps than this: fit the first FIT_FIRST only
+const FIT_FIRST = 8;
 const V1_NODE_KEYS = new Set(["id", "type", "title", "config", "position"]);
 
 const CatalogContext = createContext({});
@@ -391,7 +393,7 @@ function Canvas(props) {
   const pasteCount = useRef(0);
   const commit = useCallback(() => setCommits((c) => c + 1), []);
   const nodesInitialized = useNodesInitialized();
-  const [pendingFit, setPendingFit] = useState(false);
+  const [pendingFit, setPendingFit] = useState(true);
   const [pendingCenter, setPendingCenter] = useState(null);
 
   // Python-driven replacement of the whole graph; keeps selection and viewport.
@@ -419,11 +421,21 @@ function Canvas(props) {
     }
   }, [revision, docNodes, docEdges, fitKey]);
 
-  // Fit the view once the replaced nodes have been measured.
+  // Fit the view once the (replaced) nodes have been measured. A big journey would become
+  // unreadably small: show its beginning (the leftmost steps) instead; the minimap shows the rest.
   useEffect(() => {
     if (!pendingFit || !nodesInitialized) return;
     setPendingFit(false);
-    fitView({ padding: 0.2, maxZoom: 1.1 });
+    if (nodes.length > LARGE_GRAPH) {
+      const first = [...nodes]
+        .sort((a, b) => a.position.x - b.position.x || a.position.y - b.position.y)
+        .slice(0, FIT_FIRST)
+        .map((n) => ({ id: n.id }));
+      fitView({ padding: 0.15, maxZoom: 1.1, nodes: first });
+    } else {
+      fitView({ padding: 0.2, maxZoom: 1.1 });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [pendingFit, nodesInitialized, fitView]);
 
   // Python asks to select a node (e.g. a validation problem was clicked).
@@ -731,8 +743,6 @@ function Canvas(props) {
             multiSelectionKeyCode={["Shift", "Meta", "Control"]}
             snapToGrid
             snapGrid={[GRID, GRID]}
-            fitView
-            fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
             minZoom={0.15}
             maxZoom={2}
             colorMode="light"

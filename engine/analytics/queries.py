@@ -303,10 +303,11 @@ def trends(conn: Connection, scope: Scope, *, refresher: Engine | None = None
                                                           "exited": 0, "converted": 0,
                                                           "steps": 0, "outcomes": {}})
     mark = rollup.usable_watermark(conn, refresher, scope)
-    for d, outcomes in rollup.step_days(conn, scope, mark).items():
+    for d, (outcomes, started) in rollup.step_days(conn, scope, mark).items():
         entry = days[d]
         entry["steps"] += sum(outcomes.values())
         entry["outcomes"] = dict(outcomes)
+        entry["started"] += started
     base = [R.c.journey_id == scope.journey_id, R.c.vendor_id == scope.vendor_id]
     if scope.version is not None:
         base.append(R.c.version == scope.version)
@@ -321,7 +322,6 @@ def trends(conn: Connection, scope: Scope, *, refresher: Engine | None = None
         for value, n in conn.execute(select(d, func.count()).where(*where).group_by(d)):
             days[sql.as_day(value)][field] += n
 
-    per_day(R.c.started_at, "started")
     per_day(R.c.ended_at, "completed", R.c.status == "completed")
     per_day(R.c.ended_at, "exited", R.c.status.in_(("exited", "cancelled")))
     per_day(R.c.goal_at, "converted")
@@ -359,7 +359,8 @@ def _none_last(item: tuple[Any, Any]) -> tuple[bool, str]:
 
 # -- splits ------------------------------------------------------------------------------------
 
-def splits(conn: Connection, scope: Scope, *, alpha: float = DEFAULT_ALPHA) -> list[SplitResult]:
+def splits(conn: Connection, scope: Scope, *, alpha: float = DEFAULT_ALPHA,
+           refresher: Engine | None = None) -> list[SplitResult]:
     """Each split node's branches: runs sent down each (their first pass of the split), how many
     reached the goal and completed, and a chi-square test of the conversion rates."""
     by_version = shapes(conn, scope)
@@ -374,18 +375,10 @@ def splits(conn: Connection, scope: Scope, *, alpha: float = DEFAULT_ALPHA) -> l
                                      known + [x for x in labels if x not in known])
     if not split_nodes:
         return []
-    branch = sql.json_text(S.c.detail, "branch").label("branch")
-    stmt = (select(S.c.node, branch, func.count(), func.count(R.c.goal_at),
-                   func.sum(case((R.c.status == "completed", 1), else_=0)))
-            .select_from(S.join(R, R.c.id == S.c.run_id))
-            .where(*scope.steps(), S.c.type == "split", S.c.visit == 1,
-                   S.c.outcome != "failed")
-            .group_by(S.c.node, branch))
-    found: dict[str, dict[str, tuple[int, int, int]]] = defaultdict(dict)
-    for node, label, n, converted, completed in conn.execute(stmt):
-        label = sql.json_scalar_text(label)
-        if label is not None:
-            found[node][label] = (n, converted, int(completed or 0))
+    # Split results with no time window, or one on whole days, read the split facts folded
+    # from the log (plus the steps since); any other window reads the log.
+    mark = rollup.usable_watermark(conn, refresher, scope)
+    found = rollup.split_branches(conn, scope, mark)
     goal = any(s.goal for s in by_version.values())
     out = []
     for node, (title, labels) in split_nodes.items():

@@ -145,29 +145,46 @@ def refresh(engine: Engine, *, chunk: int = CHUNK_ROWS) -> int:
 def rebuild(engine: Engine) -> int:
     """Empty the summaries and fold the whole step log again."""
     with engine.begin() as conn:
-        conn.execute(A.step_day.delete())
-        conn.execute(A.node_time.delete())
-        conn.execute(A.watermark.delete())
+        for table in A.ANALYTICS_TABLES:
+            conn.execute(table.delete())
     return refresh(engine)
+
+
+def _fold_counts(conn: Connection, table: Any, keys: list[tuple[str, Any]],
+                 where: list[Any]) -> None:
+    """INSERT INTO table SELECT keys, vendor, count, first visits ... GROUP BY keys, adding to
+    the rows already there."""
+    cols = [expr.label(name) for name, expr in keys]
+    counts = (select(*cols, func.max(S.c.vendor_id), func.count(),
+                     func.sum(case((S.c.visit == 1, 1), else_=0)))
+              .where(*where).group_by(*cols))
+    names = [name for name, _ in keys]
+    ins = _insert(conn, table).from_select([*names, "vendor_id", "steps", "first_visits"], counts)
+    conn.execute(ins.on_conflict_do_update(
+        index_elements=names,
+        set_={"steps": table.c.steps + ins.excluded.steps,
+              "first_visits": table.c.first_visits + ins.excluded.first_visits}))
 
 
 def _fold(conn: Connection, low: int, high: int) -> None:
     in_range = [S.c.id > low, S.c.id <= high]
-    day = sql.utc_day(conn, S.c.at).label("day")
-    label = label_expr().label("label")
-    counts = (select(S.c.journey_id, S.c.version, day, S.c.node, S.c.type, S.c.outcome, label,
-                     func.max(S.c.vendor_id), func.count(),
-                     func.sum(case((S.c.visit == 1, 1), else_=0)))
-              .where(*in_range, S.c.type != "control", S.c.node.isnot(None))
-              .group_by(S.c.journey_id, S.c.version, day, S.c.node, S.c.type, S.c.outcome,
-                        label))
-    ins = _insert(conn, A.step_day).from_select(
-        ["journey_id", "version", "day", "node", "type", "outcome", "label", "vendor_id", "steps",
-         "first_visits"], counts)
-    conn.execute(ins.on_conflict_do_update(
-        index_elements=["journey_id", "version", "day", "node", "type", "outcome", "label"],
-        set_={"steps": A.step_day.c.steps + ins.excluded.steps,
-              "first_visits": A.step_day.c.first_visits + ins.excluded.first_visits}))
+    nodes = [*in_range, S.c.type != "control", S.c.node.isnot(None)]
+    day = sql.utc_day(conn, S.c.at)
+    base = [("journey_id", S.c.journey_id), ("version", S.c.version)]
+    what = [("type", S.c.type), ("outcome", S.c.outcome)]
+    _fold_counts(conn, A.step_day, [*base, ("day", day), ("node", S.c.node), *what,
+                                    ("label", label_expr())], nodes)
+    _fold_counts(conn, A.step_total, [*base, ("node", S.c.node), *what,
+                                      ("label", label_expr())], nodes)
+    _fold_counts(conn, A.day_outcome, [*base, ("day", day), *what],
+                 [*in_range, S.c.type != "control"])
+    facts = (select(S.c.journey_id, S.c.node, S.c.run_id, S.c.version, S.c.vendor_id,
+                    cast(sql.json_text(S.c.detail, "branch"), String), S.c.at)
+             .where(*in_range, S.c.type == "split", S.c.visit == 1, S.c.outcome == "done",
+                    sql.json_text(S.c.detail, "branch").isnot(None)))
+    conn.execute(_insert(conn, A.split_run).from_select(
+        ["journey_id", "node", "run_id", "version", "vendor_id", "branch", "at"], facts)
+        .on_conflict_do_nothing(index_elements=["journey_id", "node", "run_id"]))
 
     seconds = sql.seconds_between(conn, S.c.at, S.c.entered_at)
     bucket = _bucket_expr(seconds).label("bucket")
@@ -245,13 +262,13 @@ def step_counts(conn: Connection, scope: Any, mark: int
     """(version, node, type, outcome, label, executions, first visits) for the scope."""
     rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     if mark:
-        where = _summary_where(A.step_day, scope)
         first, last = _day_bounds(scope)
+        D = A.step_total if first is None and last is None else A.step_day
+        where = _summary_where(D, scope)
         if first is not None:
-            where.append(A.step_day.c.day >= first)
+            where.append(D.c.day >= first)
         if last is not None:
-            where.append(A.step_day.c.day < last)
-        D = A.step_day
+            where.append(D.c.day < last)
         for v, node, typ, outcome, lab, n, fv in conn.execute(
                 select(D.c.version, D.c.node, D.c.type, D.c.outcome, D.c.label,
                        func.sum(D.c.steps), func.sum(D.c.first_visits))
@@ -272,27 +289,83 @@ def step_counts(conn: Connection, scope: Any, mark: int
     return [(*k, n, fv) for k, (n, fv) in rows.items()]
 
 
-def step_days(conn: Connection, scope: Any, mark: int) -> dict[date, dict[str, int]]:
-    """{UTC day: {outcome: executions}} for the scope."""
-    out: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+def step_days(conn: Connection, scope: Any, mark: int
+              ) -> dict[date, tuple[dict[str, int], int]]:
+    """{UTC day: ({outcome: executions}, runs started)} for the scope (a run starts with its
+    trigger's first step)."""
+    out: dict[date, tuple[dict[str, int], list[int]]] = defaultdict(
+        lambda: (defaultdict(int), [0]))
+
+    def add(d: Any, typ: str, outcome: str, n: int, first: int) -> None:
+        outcomes, started = out[sql.as_day(d)]
+        outcomes[outcome] += int(n)
+        if typ == "trigger":
+            started[0] += int(first or 0)
+
     if mark:
-        D = A.step_day
+        D = A.day_outcome
         where = _summary_where(D, scope)
         first, last = _day_bounds(scope)
         if first is not None:
             where.append(D.c.day >= first)
         if last is not None:
             where.append(D.c.day < last)
-        for d, outcome, n in conn.execute(select(D.c.day, D.c.outcome, func.sum(D.c.steps))
-                                          .where(*where).group_by(D.c.day, D.c.outcome)):
-            out[sql.as_day(d)][outcome] += int(n)
+        for row in conn.execute(select(D.c.day, D.c.type, D.c.outcome, func.sum(D.c.steps),
+                                       func.sum(D.c.first_visits))
+                                .where(*where).group_by(D.c.day, D.c.type, D.c.outcome)):
+            add(*row)
     day = sql.utc_day(conn, S.c.at).label("day")
-    for d, outcome, n in conn.execute(
-            select(day, S.c.outcome, func.count())
+    for row in conn.execute(
+            select(day, S.c.type, S.c.outcome, func.count(),
+                   func.sum(case((S.c.visit == 1, 1), else_=0)))
             .where(*_delta(scope, mark), S.c.type != "control")
-            .group_by(day, S.c.outcome)):
-        out[sql.as_day(d)][outcome] += int(n)
-    return out
+            .group_by(day, S.c.type, S.c.outcome)):
+        add(*row)
+    return {d: (dict(outcomes), started[0]) for d, (outcomes, started) in out.items()}
+
+
+def split_branches(conn: Connection, scope: Any, mark: int
+                   ) -> dict[str, dict[str, tuple[int, int, int]]]:
+    """{split node: {branch: (runs, converted, completed)}}: each run's first pass through each
+    split, joined to its run for the goal and the status."""
+    R = T.run
+    found: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+
+    def add(node: str, branch: Any, n: int, converted: int, completed: Any) -> None:
+        label = sql.json_scalar_text(branch)
+        if label is None:
+            return
+        acc = found[node][label]
+        acc[0] += int(n)
+        acc[1] += int(converted)
+        acc[2] += int(completed or 0)
+
+    completed = func.sum(case((R.c.status == "completed", 1), else_=0))
+    if mark:
+        F = A.split_run
+        where = [F.c.journey_id == scope.journey_id, F.c.vendor_id == scope.vendor_id,
+                 R.c.journey_id == scope.journey_id]
+        if scope.version is not None:
+            where.append(F.c.version == scope.version)
+        if scope.since is not None:
+            where.append(F.c.at >= scope.since)
+        if scope.until is not None:
+            where.append(F.c.at < scope.until)
+        for row in conn.execute(
+                select(F.c.node, F.c.branch, func.count(), func.count(R.c.goal_at), completed)
+                .select_from(F.join(R, R.c.id == F.c.run_id)).where(*where)
+                .group_by(F.c.node, F.c.branch)):
+            add(*row)
+    branch = sql.json_text(S.c.detail, "branch").label("branch")
+    for row in conn.execute(
+            select(S.c.node, branch, func.count(), func.count(R.c.goal_at), completed)
+            .select_from(S.join(R, R.c.id == S.c.run_id))
+            .where(*_delta(scope, mark), S.c.type == "split", S.c.visit == 1,
+                   S.c.outcome == "done")
+            .group_by(S.c.node, branch)):
+        add(*row)
+    return {node: {k: tuple(v) for k, v in branches.items()}
+            for node, branches in found.items()}
 
 
 def node_histograms(conn: Connection, scope: Any, mark: int
@@ -356,4 +429,5 @@ def histogram_percentiles(entries: Sequence[tuple[int, int, float, float]],
 
 
 __all__ = ["AUTO_REFRESH_ROWS", "bucket_of", "histogram_percentiles", "node_histograms",
-           "rebuild", "refresh", "step_counts", "step_days", "usable_watermark", "watermark"]
+           "rebuild", "refresh", "split_branches", "step_counts", "step_days",
+           "usable_watermark", "watermark"]

@@ -12,6 +12,10 @@ rebuilt from it at any time (engine.analytics.rollup.rebuild).
   log-spaced buckets 1% wide, each with its count and the smallest and largest value in it, so
   a percentile is exact when its bucket holds one value (typical: fixed delays, instant nodes)
   and within 1% otherwise.
+- analytics_step_total: the same without the day, for all-time funnels (~ nodes x outcomes).
+- analytics_day_outcome: the same without the node, for daily trends (~ days x outcomes).
+- analytics_split_run: each run's first pass through each split and the branch it took (the
+  split results join it to the run table's covering index for goal and status).
 - analytics_watermark: the last step id folded into the summaries.
 """
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy import (BigInteger, Column, Date, Float, Index, Integer, Primary
 from sqlmodel import SQLModel
 
 from engine.storage.sql import tables as T
+from engine.storage.sql.types import UtcDateTime
 
 metadata = SQLModel.metadata
 
@@ -52,6 +57,45 @@ node_time = Table(
     PrimaryKeyConstraint("journey_id", "version", "node", "bucket"),
 )
 
+step_total = Table(
+    "analytics_step_total", metadata,
+    Column("journey_id", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("node", String, nullable=False),
+    Column("type", String, nullable=False),
+    Column("outcome", String, nullable=False),
+    Column("label", String, nullable=False),
+    Column("vendor_id", String, nullable=False),
+    Column("steps", BigInteger, nullable=False),
+    Column("first_visits", BigInteger, nullable=False),
+    PrimaryKeyConstraint("journey_id", "version", "node", "type", "outcome", "label"),
+)
+
+day_outcome = Table(
+    "analytics_day_outcome", metadata,
+    Column("journey_id", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("type", String, nullable=False),
+    Column("outcome", String, nullable=False),
+    Column("vendor_id", String, nullable=False),
+    Column("steps", BigInteger, nullable=False),
+    Column("first_visits", BigInteger, nullable=False),
+    PrimaryKeyConstraint("journey_id", "version", "day", "type", "outcome"),
+)
+
+split_run = Table(
+    "analytics_split_run", metadata,
+    Column("journey_id", String, nullable=False),
+    Column("node", String, nullable=False),
+    Column("run_id", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("vendor_id", String, nullable=False),
+    Column("branch", String, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("journey_id", "node", "run_id"),
+)
+
 watermark = Table(
     "analytics_watermark", metadata,
     Column("name", String, nullable=False),
@@ -60,13 +104,11 @@ watermark = Table(
 )
 
 # Indexes on the engine's tables for the queries that read them directly.
-# Split results: a run's first pass through each split (a small slice of the step log).
-Index("ix_step_split_first", T.step.c.journey_id, T.step.c.node, T.step.c.run_id,
-      sqlite_where=text("type = 'split' AND visit = 1"),
-      postgresql_where=text("type = 'split' AND visit = 1"))
-# Daily run trends and date windows over runs.
-Index("ix_run_journey_started", T.run.c.journey_id, T.run.c.started_at)
-Index("ix_run_journey_ended", T.run.c.journey_id, T.run.c.ended_at)
-Index("ix_run_journey_goal", T.run.c.journey_id, T.run.c.goal_at)
+# Run totals, versions, daily run trends, split and cohort joins: one covering index over a
+# journey's runs (index-only scans: no run row, with its JSON columns, is read).
+Index("ix_run_analytics", T.run.c.journey_id, T.run.c.version, T.run.c.status,
+      T.run.c.started_at, T.run.c.goal_at, T.run.c.ended_at, T.run.c.id, T.run.c.client_id)
+# Cohorts by wedding month join clients through this instead of their rows.
+Index("ix_client_id_wedding", T.client.c.id, T.client.c.wedding_date)
 
-ANALYTICS_TABLES = (step_day, node_time, watermark)
+ANALYTICS_TABLES = (step_day, step_total, day_outcome, node_time, split_run, watermark)

@@ -34,8 +34,9 @@ def bundle_dir() -> Path | None:
 
 
 def find_project_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Where rxconfig.py is: the explicit path, $JOURNEYS_PROJECT_DIR, the current directory,
-    the directory embedded in a single-file build, or the source checkout of this package."""
+    """Where rxconfig.py is: the explicit path, $JOURNEYS_PROJECT_DIR, then for a single-file
+    build the directory embedded in it (never the current directory: its code is frozen in),
+    otherwise the current directory or the source checkout of this package."""
     tried: list[Path] = []
     env = os.environ.get(PROJECT_ENV)
     for reason, candidate in (("--project-dir", explicit), (PROJECT_ENV, env)):
@@ -44,10 +45,12 @@ def find_project_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
             if (path / RXCONFIG).is_file():
                 return path
             raise ProjectNotFound(f"{reason} points at {path}, which has no {RXCONFIG}")
-    candidates = [Path.cwd()]
-    if (bundled := bundle_dir()) is not None:
-        candidates.append(bundled)
-    candidates.append(Path(__file__).resolve().parents[2])  # a source checkout / editable install
+    bundled = bundle_dir()
+    if bundled is not None:
+        candidates = [bundled]
+    else:
+        # The current directory, then the checkout this package runs from (editable install).
+        candidates = [Path.cwd(), Path(__file__).resolve().parents[2]]
     for path in candidates:
         tried.append(path)
         if (path / RXCONFIG).is_file():

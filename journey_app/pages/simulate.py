@@ -86,6 +86,13 @@ def timeline_figure(doc: dict[str, Any], result: dict[str, Any]) -> go.Figure:
     return fig
 
 
+def _path_text(nodes: list[dict[str, Any]], path: list[str], limit: int = 10) -> str:
+    names = [em.node_label(nodes, n) for n in path]
+    if len(names) <= limit:
+        return " → ".join(names)
+    return " → ".join(names[:limit]) + f" → … {len(names) - limit} more steps"
+
+
 class SimulationState(SessionState):
     journey_key: str = ""
     name: str = ""
@@ -185,8 +192,7 @@ class SimulationState(SessionState):
             self.timeline = timeline_figure(doc, result)
             nodes = doc.get("nodes") or []
             self.paths = [{"client": r["client"], "status": r["status"],
-                           "path": " → ".join(em.node_label(nodes, n) for n in r["path"])}
-                          for r in runs[:25]]
+                           "path": _path_text(nodes, r["path"])} for r in runs[:25]]
             self.running, self.ran = False, True
 
 

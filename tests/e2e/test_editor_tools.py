@@ -115,9 +115,11 @@ def test_templates_layout_export_import_and_simulation(app_page, running_app, tm
     # Simulate the draft on synthetic couples (it is saved first).
     _more(page, "Simulate…")
     expect(page).to_have_url(re.compile(r"/simulate/?$"))
-    page.get_by_label("Couples").fill("40")
+    page.get_by_label("Couples", exact=True).fill("40")
     page.get_by_role("button", name="Run simulation").click()
     expect(page.get_by_text("Couples reaching each step")).to_be_visible(timeout=60_000)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(500)
     expect(page.get_by_role("table")).to_contain_text("→")
     shot(page, "16-simulation")
     page.problems.assert_none()

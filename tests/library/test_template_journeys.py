@@ -19,14 +19,17 @@ How each date was worked out (the spec's rules the expectations rely on):
   calendar close the window too);
 - `days_until_*` counts whole local calendar days.
 
-Calendar facts used: US holidays 2026-2028 (Labor Day 2026-09-07, Thanksgiving 2026-11-26,
-Christmas 2026-12-25, New Year 2027-01-01, MLK 2027-01-18, Presidents 2027-02-15, Memorial
-2027-05-31, Juneteenth 2027-06-18 (Fri), Independence 2027-07-05 (observed, Mon), Labor
-2027-09-06, Columbus 2027-10-11, Veterans 2027-11-11, Thanksgiving 2027-11-25, Christmas
-2027-12-24 (observed, Fri), New Year 2027-12-31 (observed), MLK 2028-01-17). DST: London
-2027-03-28 / 2027-10-31; New York and Chicago 2026-11-01, 2027-03-14 / 2027-11-07,
-2028-03-12 / 2028-11-05; Los Angeles as New York; Sydney ends 2027-04-04 and starts
-2026-10-04, 2027-10-03, 2028-10-01.
+Calendar facts used (US holidays close the window and are not business days, observed days
+included): 2026 Labor Day 7 Sep, Columbus Day 12 Oct, Veterans Day 11 Nov; 2027 Presidents' Day
+15 Feb, Memorial Day 31 May, Juneteenth Fri 18 Jun (observed) and Sat 19 Jun, Independence Day
+Sun 4 Jul and Mon 5 Jul (observed), Labor Day 6 Sep, Columbus Day 11 Oct, Veterans Day 11 Nov,
+Thanksgiving 25 Nov, New Year observed Fri 31 Dec; 2028 New Year Sat 1 Jan, MLK Day 17 Jan,
+Presidents' Day 21 Feb, Columbus Day 9 Oct. DST: London 28 Mar / 31 Oct 2027; New York,
+Chicago and Los Angeles 1 Nov 2026, 14 Mar / 7 Nov 2027, 5 Nov 2028; Sydney starts 4 Oct 2026,
+3 Oct 2027, 1 Oct 2028 and ends 4 Apr 2027.
+
+Split branches (A/B tests) are written "a|b": either is right, since the branch is a hash of
+the seed, which a hand calculation should not depend on; the time is checked either way.
 """
 from __future__ import annotations
 
@@ -52,6 +55,10 @@ def check_inbox(journey: Journey, cid: str, expected: list[tuple[str, str]]) -> 
 # =============================================================================================
 # Photographer: inquiry to first anniversary (trigger: client_added)
 # Window every day 08:00-20:00, past_due_grace 6 hours, default calendar (Mon-Fri, no holidays).
+# Fix made while writing these: a lead who wrote ten days before the wedding and never paid got
+# "Should I keep your date open?" the day after the wedding. Both lead follow-ups now check the
+# wedding is 3+ days away (or undated) - `followup_date_ahead`, `last_note_date_ahead` - else
+# the lead is closed as lost.
 # =============================================================================================
 
 PHOTO = "photographer_inquiry_to_anniversary"
@@ -266,6 +273,9 @@ def test_photographer_leads(photo):
 # Videographer: booked to film (trigger: payment_received, the retainer)
 # Window Mon-Sat 09:00-19:00; calendar closed Sundays and US holidays (Saturday is a business
 # day here, so "5 business days before a Saturday" is the Monday).
+# Fix made while writing these: a couple booked under 14 days out skipped the film questionnaire
+# with nothing in its place (and so did one who ignored it until 14 days out); both now get a
+# call task (`prefs_call_task`) to go through songs, vows and speeches.
 # =============================================================================================
 
 VIDEO = "videographer_booked_to_film"
@@ -966,16 +976,16 @@ def florist():
         paid("2027-06-16T08:00:00Z", "late"),  # Wednesday, 10 days before
         form_back("2027-06-18T10:00:00Z", "late", "floral_final_order", centrepieces=6),
         event("2026-09-01T23:00:00Z", "moved", "form_submitted", inquiry),
-        form_back("2026-09-03T00:00:00Z", "moved", "floral_preferences", style="Bold and colourful"),
+        form_back("2026-09-03T00:00:00Z", "moved", "floral_preferences", style="Bold"),
         paid("2026-09-20T23:00:00Z", "moved"),
         update("2026-10-15T00:00:00Z", "moved", wedding_date="2027-04-10",
                dates={"final_payment": "2027-03-19"}, tags=["bouquet_preservation"]),
         form_back("2027-04-26T00:00:00Z", "moved", "review", rating=2),
         event("2026-11-02T15:00:00Z", "ghost", "form_submitted", inquiry),
         event("2027-05-03T13:00:00Z", "lead_late", "form_submitted", inquiry),
-        form_back("2027-05-03T15:00:00Z", "lead_late", "floral_preferences", style="Classic and elegant"),
+        form_back("2027-05-03T15:00:00Z", "lead_late", "floral_preferences", style="Classic"),
         event("2027-08-06T16:00:00Z", "rush", "form_submitted", inquiry),
-        form_back("2027-08-06T17:00:00Z", "rush", "floral_preferences", style="Wild and garden-gathered"),
+        form_back("2027-08-06T17:00:00Z", "rush", "floral_preferences", style="Wild"),
         paid("2027-08-09T16:00:00Z", "rush"),  # Monday, 5 days before
     ]
     return Journey(FLORIST, clients, events, start=START, until="2028-01-01T00:00:00Z")
@@ -1643,10 +1653,9 @@ def payments():
     ]
     events = [
         paid("2027-09-10T18:00:00Z", "early"),
-        # a second instalment date after paying in full: enrolled again, and ends at once
-        update("2027-09-13T12:00:00Z", "early",
-               dates={"final_payment": "2027-09-15", "second_payment": "2027-10-06"}),
-        update("2027-09-13T12:05:00Z", "early", dates={"final_payment": "2027-10-06"}),
+        # a new balance date after paying in full (reentry after_exit): enrolled again on its
+        # moment, and the paid_in_full tag ends that run at once
+        update("2027-09-13T12:00:00Z", "early", dates={"final_payment": "2027-10-06"}),
         approve("2027-03-18T13:30:00Z", "never", "final_notice"),
         update("2027-02-01T00:00:00Z", "moved", wedding_date="2027-10-30",
                dates={"final_payment": "2027-10-01"}),
@@ -1746,10 +1755,14 @@ def test_payments_due_on_a_weekend_has_no_due_today_note(payments):
     check_path(payments, "weekend", """
         start already_paid due_date_ahead heads_up wait_due_day due_today_fresh
         wait_overdue_1 wedding_imminent overdue_1_fresh overdue_gentle wait_overdue_2
-        wedding_imminent_2 urgent_call_task exit_urgent""")
+        wedding_imminent_2 overdue_2_fresh firm_check_task wait_firm overdue_firm
+        wait_overdue_3 wedding_imminent_3 urgent_call_task exit_urgent""")
     check_inbox(payments, "weekend", [
         ("heads_up", "2027-06-08T09:00:00-07:00"),
-        ("overdue_gentle", "2027-06-23T10:00:00-07:00"),
+        ("overdue_gentle", "2027-06-23T10:00:00-07:00"),  # Mon, Tue, Wed
+        ("overdue_firm", "2027-07-01T10:00:00-07:00"),  # 9 business days after
     ])
     assert_step(payments, "weekend", "wait_due_day", "2027-06-21T09:00:00-07:00", "timeout")
-    assert_step(payments, "weekend", "urgent_call_task", "2027-07-01T10:00:00-07:00", "done")
+    # 12 business days after, skipping Independence Day observed (5 July): Wednesday 7 July,
+    # 3 days before the wedding
+    assert_step(payments, "weekend", "urgent_call_task", "2027-07-07T10:00:00-07:00", "done")

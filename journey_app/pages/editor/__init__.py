@@ -80,7 +80,7 @@ def _toolbar() -> rx.Component:
                 rx.menu.item(rx.icon("file_up", size=14), "Import JSON…",
                              on_click=S.set_import_open(True)),
                 rx.menu.item(rx.icon("file_down", size=14), "Export JSON",
-                             on_click=rx.download(data=S.document_json,
+                             on_click=rx.download(url=S.download_url,
                                                   filename=S.download_name)),
                 rx.menu.separator(),
                 rx.menu.item(rx.icon("flask_conical", size=14), "Simulate…",

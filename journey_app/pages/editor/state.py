@@ -362,6 +362,14 @@ class EditorState(SessionState):
         return json.dumps(self._doc(), indent=2, ensure_ascii=False)
 
     @rx.var
+    def download_url(self) -> str:
+        """The pretty-printed document as a data: URL (for Export JSON)."""
+        import base64
+
+        raw = json.dumps(self._doc(), indent=2, ensure_ascii=False).encode("utf-8")
+        return "data:application/json;base64," + base64.b64encode(raw).decode("ascii")
+
+    @rx.var
     def download_name(self) -> str:
         stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in self.name.lower())
         return f"{stem.strip('-') or 'journey'}.journey.json"

@@ -216,3 +216,45 @@ def test_a_couple_moves_through_it_live(app_page, running_app):
     analytics.bring_to_front()
     shot(analytics, "14-analytics-live")
     analytics.problems.assert_none()
+
+
+def test_publishing_a_change_offers_to_move_couples_in_flight(app_page, running_app):
+    if "journey" not in FLOW:
+        pytest.skip("needs the journey built by the first test")
+    page = app_page
+    page.goto(running_app.url("/clients"))
+    page.get_by_role("button", name="Add client").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Names").fill("Jordan & Casey Park")
+    dialog.get_by_label("Email").fill("jordan.casey@example.com")
+    dialog.get_by_label("Wedding date").fill("2027-10-02")
+    dialog.get_by_role("button", name="Add client").click()
+    expect(page.get_by_text("They started 1 journey")).to_be_visible()
+
+    # Edit the live journey: the draft now differs from version 1.
+    page.goto(running_app.url(f"/journeys/{FLOW['journey']}"))
+    expect(page.get_by_test_id("journey-status")).to_contain_text("Live · v1")
+    node(page, "email_1").click()
+    page.get_by_role("form", name="Step settings").get_by_label("Subject").fill(
+        "Welcome aboard, {{ client.first_name }}!")
+    expect(page.get_by_test_id("journey-status")).to_contain_text("draft has changes")
+    page.get_by_role("button", name="Publish").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_test_id("publish-changes")).to_contain_text("Changed “Welcome”: subject")
+    expect(dialog).to_contain_text("1 client(s) are in this journey right now")
+    dialog.get_by_role("button", name="Publish").click()
+
+    # The couple waiting on version 1 can be moved, with a preview of where they land.
+    preview = page.get_by_test_id("migration-preview")
+    expect(preview).to_contain_text("1 at “Deposit paid?” (from v1)")
+    page.wait_for_timeout(400)
+    shot(page, "18-migration-preview")
+    page.get_by_role("button", name="Move 1 client(s)").click()
+    expect(page.get_by_text("Moved 1 client to version 2")).to_be_visible()
+    expect(page.get_by_test_id("journey-status")).to_contain_text("Live · v2")
+
+    page.goto(running_app.url("/clients"))
+    page.get_by_role("link", name="Jordan & Casey Park").click()
+    expect(page.get_by_text("migrated")).to_be_visible()
+    expect(page.get_by_text("v2", exact=True)).to_be_visible()
+    page.problems.assert_none()
