@@ -48,6 +48,9 @@ class _Event:
 
 
 def _plus_year(day: date) -> date:
+    if day.year >= 9998:
+        raise InvalidInput(f"client date {day.isoformat()} is too far in the future to simulate "
+                           "a year past it; pass --until")
     try:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February

@@ -169,8 +169,11 @@ def _from_services(eng: Any, vendor_id: str, journey_id: str) -> Report:
     }
     report.conversion = (round(100 * report.totals["converted"] / len(runs), 1)
                          if runs and goal else None)
-    for node_id in path_order(doc):
-        title, kind = titles.get(node_id, (node_id, ""))
+    from journey_app.editor_model import unique_labels
+
+    order = path_order(doc)
+    for node_id, title in zip(order, unique_labels(doc.get("nodes") or [], order)):
+        kind = titles.get(node_id, (node_id, ""))[1]
         times = durations.get(node_id, [])
         report.nodes.append({
             "node": node_id, "title": title, "type": kind,

@@ -48,6 +48,18 @@ def node_label(nodes: list[dict[str, Any]], node_id: str | None) -> str:
     return str(node.get("title") or node_id)
 
 
+def unique_labels(nodes: list[dict[str, Any]], node_ids: list[str]) -> list[str]:
+    """Step titles for chart axes, made unique ("Reminder", "Reminder (2)"): charts merge
+    categories with the same name."""
+    seen: dict[str, int] = {}
+    out = []
+    for node_id in node_ids:
+        title = node_label(nodes, node_id)
+        seen[title] = seen.get(title, 0) + 1
+        out.append(title if seen[title] == 1 else f"{title} ({seen[title]})")
+    return out
+
+
 # --------------------------------------------------------------------------- config paths
 
 

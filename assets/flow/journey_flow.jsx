@@ -65,7 +65,7 @@ export const DND_MIME = "application/x-journeys-node-type";
 const GRID = 20;
 const NODE_WIDTH = 220;
 const LARGE_GRAPH = 14; // more steps than this: fit the first FIT_FIRST only
-const FIT_FIRST = 8;
+const FIT_FIRST = 5;
 const V1_NODE_KEYS = new Set(["id", "type", "title", "config", "position"]);
 
 const CatalogContext = createContext({});

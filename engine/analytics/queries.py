@@ -44,7 +44,8 @@ TIMED_OUTCOMES = (*MOVED_ON, "skipped")
 class Scope:
     """Which runs and steps a query looks at. `version` None: every version of the journey.
     `since`/`until` (optional, half-open [since, until)): steps logged in the window and runs
-    started in it."""
+    started in it. The vendor is checked once, on the journey (`owned`); the step and run
+    filters then need only the journey, which keeps them on covering indexes."""
     vendor_id: str
     journey_id: str
     version: int | None = None
@@ -52,7 +53,7 @@ class Scope:
     until: datetime | None = None
 
     def steps(self) -> list[Any]:
-        where = [S.c.journey_id == self.journey_id, S.c.vendor_id == self.vendor_id]
+        where = [S.c.journey_id == self.journey_id]
         if self.version is not None:
             where.append(S.c.version == self.version)
         if self.since is not None:
@@ -62,7 +63,7 @@ class Scope:
         return where
 
     def runs(self) -> list[Any]:
-        where = [R.c.journey_id == self.journey_id, R.c.vendor_id == self.vendor_id]
+        where = [R.c.journey_id == self.journey_id]
         if self.version is not None:
             where.append(R.c.version == self.version)
         if self.since is not None:
@@ -107,6 +108,13 @@ def shapes(conn: Connection, scope: Scope) -> dict[int, _Shape]:
     if scope.version is not None:
         stmt = stmt.where(V.c.version == scope.version)
     return {row[0]: _shape(row[1]) for row in conn.execute(stmt)}
+
+
+def owned(conn: Connection, scope: Scope) -> bool:
+    """Does the journey belong to the scope's vendor? (Every query answers nothing otherwise.)"""
+    J = T.journey
+    return conn.execute(select(J.c.id).where(J.c.id == scope.journey_id,
+                                             J.c.vendor_id == scope.vendor_id)).first() is not None
 
 
 def _label_for(shape: _Shape, node: str, node_type: str | None, outcome: str,
@@ -164,6 +172,9 @@ def funnel(conn: Connection, scope: Scope, *, with_times: bool = True,
     """The funnel of a journey. Node executions come from the step-log summaries plus the steps
     logged since (engine.analytics.rollup); `refresher`, an engine that may write, lets the
     query fold a large backlog first."""
+    if not owned(conn, scope):
+        return Funnel(journey_id=scope.journey_id, version=scope.version, nodes=[],
+                      transitions=[], runs=RunTotals(), goal=None)
     by_version = shapes(conn, scope)
     latest = by_version[max(by_version)] if by_version else _Shape({}, {}, [], {}, None)
     mark = rollup.usable_watermark(conn, refresher, scope)
@@ -240,6 +251,8 @@ def node_times(conn: Connection, scope: Scope, *, mark: int | None = None,
     """Median and 90th percentile of the time spent in each node (steps that moved on or were
     skipped; instant nodes count as 0 s). Over all time: from the summaries' histograms plus the
     steps since (exact for equal values, else within 1%); in a window: exact, from the log."""
+    if not owned(conn, scope):
+        return {}
     if scope.since is None and scope.until is None:
         if mark is None:
             mark = rollup.usable_watermark(conn, refresher, scope)
@@ -265,6 +278,8 @@ def stuck(conn: Connection, scope: Scope, *, now: datetime, threshold: timedelta
     failed; waiting for a client date; a wake-up more than `grace` overdue; or waiting longer
     than `threshold` for something other than time (an event, an approval, a send window
     never counts: those resume by themselves)."""
+    if not owned(conn, scope):
+        return 0, []
     kind = sql.json_text(R.c.wait, "kind")
     overdue = and_(R.c.status == "waiting", R.c.due_at < now - grace)
     long_wait = and_(R.c.status == "waiting", R.c.entered_at < now - threshold,
@@ -299,6 +314,8 @@ def stuck(conn: Connection, scope: Scope, *, now: datetime, threshold: timedelta
 def trends(conn: Connection, scope: Scope, *, refresher: Engine | None = None
            ) -> list[DayTrend]:
     """Per UTC day: runs started, completed, exited and converted that day, and steps logged."""
+    if not owned(conn, scope):
+        return []
     days: dict[Any, dict[str, Any]] = defaultdict(lambda: {"started": 0, "completed": 0,
                                                           "exited": 0, "converted": 0,
                                                           "steps": 0, "outcomes": {}})
@@ -308,7 +325,7 @@ def trends(conn: Connection, scope: Scope, *, refresher: Engine | None = None
         entry["steps"] += sum(outcomes.values())
         entry["outcomes"] = dict(outcomes)
         entry["started"] += started
-    base = [R.c.journey_id == scope.journey_id, R.c.vendor_id == scope.vendor_id]
+    base = [R.c.journey_id == scope.journey_id]
     if scope.version is not None:
         base.append(R.c.version == scope.version)
 
@@ -331,12 +348,16 @@ def trends(conn: Connection, scope: Scope, *, refresher: Engine | None = None
 # -- cohorts and versions ----------------------------------------------------------------------
 
 def cohorts_by_wedding_month(conn: Connection, scope: Scope) -> list[Cohort]:
+    if not owned(conn, scope):
+        return []
     key = sql.year_month(conn, C.c.wedding_date)
     found = run_totals(conn, scope, key, join_client=True)
     return [Cohort(key=k, runs=v) for k, v in sorted(found.items(), key=_none_last)]
 
 
 def cohorts_by_field(conn: Connection, scope: Scope, field: str) -> list[Cohort]:
+    if not owned(conn, scope):
+        return []
     key = sql.json_text(C.c.fields, field)
     found = run_totals(conn, scope, key, join_client=True)
     return [Cohort(key=None if k is None else str(k), runs=v)
@@ -344,6 +365,8 @@ def cohorts_by_field(conn: Connection, scope: Scope, field: str) -> list[Cohort]
 
 
 def versions(conn: Connection, scope: Scope) -> list[VersionStats]:
+    if not owned(conn, scope):
+        return []
     found = run_totals(conn, scope, R.c.version)
     to_goal = sql.percentiles(conn, R.c.version,
                               sql.seconds_between(conn, R.c.goal_at, R.c.started_at),
@@ -363,6 +386,8 @@ def splits(conn: Connection, scope: Scope, *, alpha: float = DEFAULT_ALPHA,
            refresher: Engine | None = None) -> list[SplitResult]:
     """Each split node's branches: runs sent down each (their first pass of the split), how many
     reached the goal and completed, and a chi-square test of the conversion rates."""
+    if not owned(conn, scope):
+        return []
     by_version = shapes(conn, scope)
     split_nodes: dict[str, tuple[str | None, list[str]]] = {}
     for version in sorted(by_version):

@@ -221,7 +221,7 @@ def _day_bounds(scope: Any) -> tuple[date | None, date | None] | None:
 
 
 def _summary_where(table: Any, scope: Any) -> list[Any]:
-    where = [table.c.journey_id == scope.journey_id, table.c.vendor_id == scope.vendor_id]
+    where = [table.c.journey_id == scope.journey_id]  # the vendor is checked on the journey
     if scope.version is not None:
         where.append(table.c.version == scope.version)
     return where
@@ -246,8 +246,7 @@ def _delta(scope: Any, mark: int) -> list[Any]:
     planner (SQLite's in particular) scans the journey's whole slice of a journey index instead."""
     if not mark:
         return scope.steps()
-    where = [S.c.id > mark, func.coalesce(S.c.journey_id, "") == scope.journey_id,
-             func.coalesce(S.c.vendor_id, "") == scope.vendor_id]
+    where = [S.c.id > mark, func.coalesce(S.c.journey_id, "") == scope.journey_id]
     if scope.version is not None:
         where.append(S.c.version == scope.version)
     if scope.since is not None:
@@ -343,8 +342,7 @@ def split_branches(conn: Connection, scope: Any, mark: int
     completed = func.sum(case((R.c.status == "completed", 1), else_=0))
     if mark:
         F = A.split_run
-        where = [F.c.journey_id == scope.journey_id, F.c.vendor_id == scope.vendor_id,
-                 R.c.journey_id == scope.journey_id]
+        where = [F.c.journey_id == scope.journey_id, R.c.journey_id == scope.journey_id]
         if scope.version is not None:
             where.append(F.c.version == scope.version)
         if scope.since is not None:

@@ -67,16 +67,30 @@ def json_scalar_text(value: Any) -> str | None:
     return str(value)
 
 
+EXACT_ROWS = 50_000
+
+
 def percentiles(conn: Connection, group: Any, value: Any, where: Iterable[Any],
-                ps: Sequence[float] = (0.5, 0.9)) -> dict[Any, tuple[int, list[float | None]]]:
+                ps: Sequence[float] = (0.5, 0.9), source: Any = None
+                ) -> dict[Any, tuple[int, list[float | None]]]:
     """{group key: (count, [percentile_cont(p) for p in ps])} over the rows matching `where`
-    whose value is not NULL."""
+    whose value is not NULL (`source`: the FROM clause, when it cannot be inferred).
+
+    PostgreSQL: percentile_cont, exact. SQLite: exact through row_number() up to EXACT_ROWS
+    rows; above that the window sort costs seconds, so the values are counted into the 1%-wide
+    log buckets of engine.analytics.rollup (count, min and max per bucket) by one GROUP BY and
+    read back as percentile_cont would (exact when a bucket holds equal values, else within 1%)."""
     where = [*where, value.isnot(None)]
     if is_postgres(conn):
         cols = [func.percentile_cont(p).within_group(value) for p in ps]
         rows = conn.execute(select(group, func.count(), *cols).where(*where).group_by(group))
         return {row[0]: (row[1], [None if v is None else float(v) for v in row[2:]])
                 for row in rows}
+    counted = select(func.count()).where(*where)
+    if source is not None:
+        counted = counted.select_from(source)
+    if conn.execute(counted).scalar_one() > EXACT_ROWS:
+        return _histogram_percentiles(conn, group, value, where, ps, source)
     ranked = select(
         group.label("g"), value.label("v"),
         (func.row_number().over(partition_by=group, order_by=value) - 1).label("rn"),
@@ -102,4 +116,24 @@ def percentiles(conn: Connection, group: Any, value: Any, where: Iterable[Any],
             fraction = (n - 1) * p - math.floor((n - 1) * p)
             values.append(float(low) + fraction * (float(high) - float(low)))
         out[row[0]] = (n, values)
+    return out
+
+
+def _histogram_percentiles(conn: Connection, group: Any, value: Any, where: list[Any],
+                           ps: Sequence[float], source: Any
+                           ) -> dict[Any, tuple[int, list[float | None]]]:
+    from engine.analytics import rollup  # rollup builds on this module
+
+    rollup._ensure_ln(conn)
+    g, b = group.label("g"), rollup._bucket_expr(value).label("b")
+    stmt = select(g, b, func.count(), func.min(value), func.max(value)).where(*where)
+    if source is not None:
+        stmt = stmt.select_from(source)
+    groups: dict[Any, list[tuple[int, int, float, float]]] = {}
+    for key, bucket, n, low, high in conn.execute(stmt.group_by(g, b)):
+        groups.setdefault(key, []).append((int(bucket), int(n), float(low), float(high)))
+    out = {}
+    for key, entries in groups.items():
+        n, values = rollup.histogram_percentiles(sorted(entries), ps)
+        out[key] = (n, values)
     return out

@@ -3,7 +3,9 @@
 The claim is one statement (UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING), so
 concurrent workers take disjoint batches. Claimed wake-ups are then run in transactions that
 first lock their rows and check each is still ours and still due at the claimed instant: a
-wake-up another worker took over (after our lease ended) or already ran is skipped.
+wake-up another worker took over (after our lease ended) or already ran is skipped. Runs are
+locked before their wake-ups, the order an arriving event takes them in, so a step and an event
+for the same run wait for each other instead of deadlocking.
 
 `group` sets how many wake-ups share one transaction (group commit). With 1, each runs in its
 own transaction. With more, one commit (and one WAL flush) serves the group; each step is still
@@ -95,6 +97,8 @@ class ClaimLoop:
         """Run one claimed wake-up in its own transaction. Returns whether it was ours to run."""
         try:
             with self.store.transaction() as tx:
+                if wakeup.run_id is not None:
+                    tx.lock_run(wakeup.run_id)  # runs before wake-ups, as events lock them
                 current = tx.lock_wakeup(wakeup.id)
                 if not self._still_ours(current, wakeup):
                     self.stats.skipped += 1
@@ -117,6 +121,7 @@ class ClaimLoop:
         """Run several claimed wake-ups in one transaction. Returns how many were ours."""
         try:
             with self.store.transaction() as tx:
+                tx.lock_runs(w.run_id for w in group if w.run_id is not None)
                 current = {w.id: w for w in tx.lock_wakeups(w.id for w in group)}
                 ours = [(w, current.get(w.id)) for w in group
                         if self._still_ours(current.get(w.id), w)]

@@ -67,6 +67,9 @@ class Tx(ABC):
         SQLite and memory transactions are exclusive already): read a run this way before
         changing it, so a step and an event arriving at once cannot overwrite each other."""
     @abstractmethod
+    def lock_runs(self, run_ids: Iterable[str]) -> list[Run]:
+        """lock_run for several at once (one statement): those that exist, in id order."""
+    @abstractmethod
     def put_run(self, run: Run) -> None: ...
     @abstractmethod
     def runs_for_client(self, client_id: str, *, journey_id: str | None = None,

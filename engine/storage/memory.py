@@ -172,6 +172,10 @@ class MemoryTx(Tx):
     def lock_run(self, run_id: str) -> Run | None:
         return self.t.runs.get(run_id)  # memory transactions are exclusive already
 
+    def lock_runs(self, run_ids: Iterable[str]) -> list[Run]:
+        found = (self.t.runs.get(rid) for rid in sorted(set(run_ids)))
+        return [r for r in found if r is not None]
+
     def put_run(self, run: Run) -> None:
         if run.id not in self.t.runs:
             self._set(self.t.runs_by_client.setdefault(run.client_id, {}), run.id, True)

@@ -16,8 +16,8 @@ wrong, and logged with the reason. The same idempotency key twice returns the fi
 `Idempotent-Replayed: true`) and has one effect; a key reused for a different event is a 409.
 Payments need a key. Bodies over MAX_BODY_BYTES are refused with 413 before anything is parsed.
 
-Wiring (create_api): `api.include_router(hooks.router, prefix=API_PREFIX)`, no dependencies.
-It replaces journey_app.api.routers.hooks (same /events contract, plus /payment).
+Wiring (create_api): `api.include_router(hooks.router, prefix=API_PREFIX)`; it needs no
+dependencies (create_api adds its per-address rate limit).
 """
 from __future__ import annotations
 
@@ -65,21 +65,7 @@ def _body_doc(example: dict[str, Any]) -> dict[str, Any]:
             "schema": {"type": "object"}, "example": example}}}}
 
 
-class _Router(APIRouter):
-    """An APIRouter that also answers `router()` with itself.
-
-    journey_app/api/__init__.py binds the name `hooks` to journey_app.api.routers.hooks and
-    calls `hooks.router()`; importing this module (journey_app.api.hooks) rebinds that package
-    attribute to this module, so create_api() must keep working either way. (Once create_api
-    includes this router directly, the old module and this shim can go.)"""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not args and not kwargs:
-            return self
-        return super().__call__(*args, **kwargs)
-
-
-router = _Router(tags=["hooks"])
+router = APIRouter(tags=["hooks"])
 
 
 @router.post("/hooks/{vendor_id}/payment", responses=_RESPONSES, openapi_extra=_body_doc(

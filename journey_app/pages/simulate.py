@@ -55,8 +55,10 @@ def counts_figure(doc: dict[str, Any], result: dict[str, Any]) -> go.Figure:
     reached: dict[str, set[str]] = {}
     for step in result["steps"]:
         reached.setdefault(step["node"], set()).add(step["client"])
+    trigger = next((n["id"] for n in doc.get("nodes") or [] if n.get("type") == "trigger"), "")
+    reached[trigger] = {r["client"] for r in result["runs"]}  # every run starts there
     nodes = path_order(doc)
-    titles = [em.node_label(doc.get("nodes") or [], n) for n in nodes]
+    titles = em.unique_labels(doc.get("nodes") or [], nodes)
     fig = go.Figure(go.Bar(y=titles, x=[len(reached.get(n, ())) for n in nodes],
                            orientation="h", marker_color="#4f46e5",
                            hovertemplate="%{y}: %{x} couples<extra></extra>"))
@@ -68,17 +70,19 @@ def counts_figure(doc: dict[str, Any], result: dict[str, Any]) -> go.Figure:
 
 def timeline_figure(doc: dict[str, Any], result: dict[str, Any]) -> go.Figure:
     nodes = doc.get("nodes") or []
+    order_ids = path_order(doc)
+    label = dict(zip(order_ids, em.unique_labels(nodes, order_ids)))
     steps = result["steps"][:MAX_POINTS]
     fig = go.Figure()
     for outcome in sorted({s["outcome"] for s in steps}):
         chosen = [s for s in steps if s["outcome"] == outcome]
         fig.add_scatter(x=[s["at"] for s in chosen],
-                        y=[em.node_label(nodes, s["node"]) for s in chosen], mode="markers",
+                        y=[label.get(s["node"], s["node"]) for s in chosen], mode="markers",
                         name=outcome, marker=dict(size=6, opacity=0.6,
                                                   color=OUTCOME_COLORS.get(outcome, "#64748b")),
                         text=[s["client"] for s in chosen],
                         hovertemplate="%{text} · %{y}<br>%{x}<extra></extra>")
-    order = [em.node_label(nodes, n) for n in path_order(doc)]
+    order = [label[n] for n in order_ids]
     fig.update_layout(margin=dict(l=10, r=10, t=10, b=10), height=max(300, 22 * len(order) + 80),
                       font=FONT, legend=dict(orientation="h", y=-0.12),
                       yaxis=dict(categoryorder="array", categoryarray=list(reversed(order))),

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from engine.storage.memory import MemoryStore
 from journey_app.api import create_api
 
 from .harness import Harness, P
@@ -172,4 +171,3 @@ def test_the_generated_test_covers_a_route_added_later():
     app.include_router(extra)
     paths = {r.path for r in iter_route_contexts(app.routes) if r.include_in_schema}
     assert f"{P}/widgets/{{widget_id}}" in paths
-    assert MemoryStore  # the store fixture types are covered by the parametrized test above

@@ -129,3 +129,15 @@ def test_lock_wakeups_reads_several_in_id_order(store):
         found = tx.lock_wakeups(["w:r003", "w:r001", "gone", "w:r001"])
         assert [w.id for w in found] == ["w:r001", "w:r003"]
         assert tx.lock_wakeups([]) == []
+
+
+def test_lock_runs_reads_several_in_id_order(store):
+    from engine.domain import Run
+
+    with store.transaction() as tx:
+        for rid in ("r2", "r1", "r3"):
+            tx.put_run(Run(id=rid, vendor_id="v1", journey_id="j1", version=1, client_id="c1",
+                           status="waiting", node="wait"))
+    with store.transaction() as tx:
+        assert [r.id for r in tx.lock_runs(["r3", "r1", "nope", "r1"])] == ["r1", "r3"]
+        assert tx.lock_runs([]) == []

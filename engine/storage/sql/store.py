@@ -143,6 +143,9 @@ class _Statements:
                                                                            lease_until=None)
         lock_run = select(*_cols(T.run, Run)).where(T.run.c.id == bindparam("id"))
         self.lock_run = lock_run.with_for_update() if self.lock else lock_run
+        lock_runs = select(*_cols(T.run, Run)).where(
+            T.run.c.id.in_(bindparam("ids", expanding=True))).order_by(T.run.c.id)
+        self.lock_runs = lock_runs.with_for_update() if self.lock else lock_runs
         lock_one = select(*_cols(w, WakeUp)).where(w.c.id == bindparam("id"))
         self.lock_wakeup = lock_one.with_for_update() if self.lock else lock_one
         lock_many = select(*_cols(w, WakeUp)).where(listed).order_by(w.c.id)
@@ -421,6 +424,12 @@ class SqlTx(Tx):
     def lock_run(self, run_id: str) -> Run | None:
         row = self._one(self.s.lock_run, {"id": run_id})
         return Run(*row) if row is not None else None
+
+    def lock_runs(self, run_ids: Iterable[str]) -> list[Run]:
+        ids = sorted(set(run_ids))
+        if not ids:
+            return []
+        return [Run(*r) for r in self.conn.execute(self.s.lock_runs, {"ids": ids})]
 
     def put_run(self, run: Run) -> None:
         self.conn.execute(self.s.put_run, _params(run, _RUN))
