@@ -1,9 +1,9 @@
 """The numbers behind the analytics page, as plain dicts for the page state.
 
-``journey_report(eng, vendor_id, journey_id)`` returns one dict (see ``Report``). It uses
-``engine.analytics`` (SQL aggregates) when that package provides ``journey_report``; until then it
-computes the same figures from the engine's services (runs and their step logs), which is fine
-for a studio's few hundred couples but is not the database-side aggregation the engine will do.
+``journey_report(eng, vendor_id, journey_id, sa_engine=...)`` returns one dict (see ``Report``)
+from ``engine.analytics`` (SQL aggregates over the step log, plain dataclasses). Without a SQL
+database (an engine on the memory store, in tests) the same figures are computed from the
+services (runs and their step logs).
 """
 
 from __future__ import annotations
@@ -71,26 +71,98 @@ def _percentile(values: list[float], q: float) -> float | None:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def journey_report(eng: Any, vendor_id: str, journey_id: str) -> dict[str, Any]:
-    try:  # the engine's SQL aggregates, when they exist
-        from engine import analytics  # noqa: F401
-
-        builder = getattr(analytics, "journey_report", None)
-        if builder is not None:
-            result = builder(eng, vendor_id, journey_id)
-            data = asdict(result) if is_dataclass(result) else dict(result)
-            data.setdefault("source", "engine.analytics")
-            return data
-    except ImportError:
-        pass
+def journey_report(eng: Any, vendor_id: str, journey_id: str, *,
+                   sa_engine: Any = None) -> dict[str, Any]:
+    """The page's figures: from engine.analytics (SQL aggregates) when the engine has a SQL
+    database (`sa_engine`), else computed from the services (memory store, tests)."""
+    if sa_engine is not None:
+        return _from_analytics(eng, sa_engine, vendor_id, journey_id).to_dict()
     return _from_services(eng, vendor_id, journey_id).to_dict()
 
 
-def _from_services(eng: Any, vendor_id: str, journey_id: str) -> Report:
+def _document(eng: Any, vendor_id: str, journey_id: str) -> tuple[Any, dict[str, Any]]:
     journey = eng.journeys.get(vendor_id, journey_id)
     version = journey.live_version or journey.latest_version
     doc = (eng.journeys.version(vendor_id, journey_id, version).document if version
            else journey.draft)
+    return journey, doc
+
+
+STUCK_REASONS = {"overdue": "past its expected time", "waiting_long": "waiting a long time",
+                 "needs_date": "needs a date the client does not have",
+                 "failed": "a step failed: see the timeline"}
+
+
+def _from_analytics(eng: Any, sa_engine: Any, vendor_id: str, journey_id: str) -> Report:
+    from engine.analytics import Analytics
+
+    from journey_app.editor_model import unique_labels
+
+    analytics = Analytics(sa_engine)
+    journey, doc = _document(eng, vendor_id, journey_id)
+    funnel = analytics.funnel(vendor_id, journey_id)
+    goal = (funnel.goal or {}).get("event") or \
+        ((doc.get("settings") or {}).get("goal") or {}).get("event", "")
+    report = Report(journey_id=journey_id, name=journey.name, goal=str(goal or ""),
+                    source="engine.analytics")
+    t = funnel.runs
+    report.totals = {"runs": t.started, "active": t.active, "completed": t.completed,
+                     "exited": t.exited, "cancelled": t.cancelled, "failed": t.failed,
+                     "converted": t.converted}
+    rate = t.conversion_rate
+    report.conversion = round(100 * rate, 1) if rate is not None and goal else None
+    stats = {n.node: n for n in funnel.nodes}
+    types = {n["id"]: n.get("type", "") for n in doc.get("nodes") or [] if "id" in n}
+    order = path_order(doc)
+    order += [n for n in stats if n not in order]  # steps only older versions have
+    for node_id, title in zip(order, unique_labels(doc.get("nodes") or [], order)):
+        n = stats.get(node_id)
+        report.nodes.append({
+            "node": node_id, "title": title if node_id in types else (n.title or node_id),
+            "type": types.get(node_id) or (n.type if n else "") or "",
+            "entered": n.entered if n else 0, "left": n.completed if n else 0,
+            "waiting": n.waiting if n else 0, "failed": n.failed if n else 0,
+            "skipped": n.skipped if n else 0,
+            "median_hours": _hours(n.median_seconds) if n else None,
+            "p90_hours": _hours(n.p90_seconds) if n else None,
+        })
+    now = eng.clock.now()
+    _, stuck = analytics.stuck(vendor_id, journey_id, now=now, threshold=STUCK_AFTER)
+    titles = {n["node"]: n["title"] for n in report.nodes}
+    report.stuck = [{"client": s.client_name or s.client_id, "client_id": s.client_id,
+                     "node": titles.get(s.node or "", s.node or "—"),
+                     "since": s.entered_at.strftime("%d %b %Y") if s.entered_at else "",
+                     "why": STUCK_REASONS.get(s.reason, s.reason)} for s in stuck]
+    today = now.date()
+    first = today - timedelta(days=TREND_DAYS - 1)
+    days = {d.day: d for d in analytics.trends(
+        vendor_id, journey_id, since=datetime.combine(first, datetime.min.time(),
+                                                      tzinfo=now.tzinfo))}
+    for i in range(TREND_DAYS):
+        day = first + timedelta(days=i)
+        d = days.get(day)
+        report.trend.append({"day": day.isoformat(), "started": d.started if d else 0,
+                             "completed": d.completed if d else 0,
+                             "converted": d.converted if d else 0})
+    report.cohorts = [{"month": c.key or "no date", "runs": c.runs.started,
+                       "converted": c.runs.converted, "completed": c.runs.completed}
+                      for c in analytics.cohorts(vendor_id, journey_id)]
+    for split in analytics.splits(vendor_id, journey_id):
+        test = split.test
+        verdict = ("no goal to compare" if test is None else
+                   "needs more couples" if not test.enough_data else
+                   f"yes (p = {test.p_value:.3f})" if test.significant else
+                   f"not yet (p = {test.p_value:.2f})")
+        for b in split.branches:
+            report.splits.append({"node": titles.get(split.node, split.title or split.node),
+                                  "branch": b.label, "runs": b.runs, "converted": b.converted,
+                                  "rate": round(100 * (b.conversion_rate or 0), 1),
+                                  "verdict": verdict})
+    return report
+
+
+def _from_services(eng: Any, vendor_id: str, journey_id: str) -> Report:
+    journey, doc = _document(eng, vendor_id, journey_id)
     goal = ((doc.get("settings") or {}).get("goal") or {}).get("event", "")
     report = Report(journey_id=journey_id, name=journey.name, goal=str(goal or ""))
     titles = {n["id"]: (n.get("title") or n["id"], n.get("type", ""))
@@ -197,7 +269,7 @@ def _from_services(eng: Any, vendor_id: str, journey_id: str) -> Report:
         report.splits.append({"node": titles.get(node_id, (node_id, ""))[0], "branch": label,
                               "runs": len(run_ids), "converted": converted,
                               "rate": round(100 * converted / len(run_ids), 1) if run_ids
-                              else 0.0})
+                              else 0.0, "verdict": "—"})
     return report
 
 

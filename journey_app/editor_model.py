@@ -132,7 +132,20 @@ def to_number(text: Any) -> int | float | None:
 # --------------------------------------------------------------------------- history
 
 
-def push_history(stack: list[str], snapshot: str) -> list[str]:
+def pack(snapshot: str) -> bytes:
+    """A history entry: the canonical document, compressed (big journeys are repetitive)."""
+    import zlib
+
+    return zlib.compress(snapshot.encode("utf-8"), 6)
+
+
+def unpack(entry: bytes) -> dict[str, Any]:
+    import zlib
+
+    return json.loads(zlib.decompress(entry).decode("utf-8"))
+
+
+def push_history(stack: list[Any], snapshot: Any) -> list[Any]:
     """Add a snapshot, skipping exact repeats and keeping the newest HISTORY_LIMIT."""
     if stack and stack[-1] == snapshot:
         return stack

@@ -12,8 +12,9 @@ it builds the engine, hands it to the REST API (``api.state.engine`` / ``api.sta
 so a session cookie made by either face works for both), starts the worker and stops it at
 shutdown. Page states never open database sessions: they call the services of this Engine.
 
-The live feed: :func:`feed` is a tiny in-process publish/subscribe fed by the runtime's
-listeners; pages that show live numbers poll its ``version`` (see pages/analytics.py).
+The live feed: :func:`feed` is engine.analytics' ``LiveFeed``, fed by the runtime's listeners
+(and across processes by PostgreSQL LISTEN/NOTIFY); pages that show live numbers poll its
+``version`` (see pages/analytics.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from engine.accounts import AccountService
+    from engine.analytics import LiveFeed
     from engine.bootstrap import Live
     from engine.service import Engine
 
@@ -36,45 +38,19 @@ _live: Live | None = None
 _accounts: AccountService | None = None
 
 
-class LiveFeed:
-    """Counts what the runtime reports (steps, runs, events); readers poll ``version``.
-
-    Deliberately tiny: a dashboard only needs to know *that* something changed and recompute
-    its aggregates. Thread-safe; listeners run on the engine's worker thread or a request.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.version = 0
-        self.last: dict[str, Any] = {}
-        self._subscribers: list[Callable[[str, dict[str, Any]], None]] = []
-
-    def publish(self, kind: str, data: dict[str, Any]) -> None:
-        with self._lock:
-            self.version += 1
-            self.last = {"kind": kind, **data}
-            subscribers = list(self._subscribers)
-        for callback in subscribers:
-            try:
-                callback(kind, data)
-            except Exception:  # a dashboard must never break a step
-                log.exception("live feed subscriber failed")
-
-    def subscribe(self, callback: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:
-        with self._lock:
-            self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if callback in self._subscribers:
-                    self._subscribers.remove(callback)
-        return unsubscribe
-
-
-_feed = LiveFeed()
+_feed: LiveFeed | None = None
 
 
 def feed() -> LiveFeed:
+    """engine.analytics' live feed, fed by this process's runtime (and, on PostgreSQL, by the
+    other processes' NOTIFYs once the lifespan task has started its listener)."""
+    global _feed
+    if _feed is None:
+        with _lock:
+            if _feed is None:
+                from engine.analytics import LiveFeed as EngineLiveFeed
+
+                _feed = EngineLiveFeed()
     return _feed
 
 
@@ -87,7 +63,7 @@ def live() -> Live:
                 from engine.bootstrap import open_live
 
                 built = open_live()
-                built.engine.runtime.listeners.append(_feed.publish)
+                feed().attach(built.engine.runtime)
                 _live = built
     return _live
 
@@ -95,6 +71,11 @@ def live() -> Live:
 def engine() -> Engine:
     """The process-wide Engine."""
     return live().engine
+
+
+def sql_engine() -> Any:
+    """The SQLAlchemy engine of the database (for engine.analytics' read-only queries)."""
+    return live().sa_engine
 
 
 def accounts() -> AccountService:
@@ -135,6 +116,22 @@ def _dispatcher(built: Live) -> Callable[[], int] | None:
         return None
 
 
+def _listen_to_other_processes(built: Live) -> Any:
+    """On PostgreSQL, workers in other processes run steps too: NOTIFY at our commits and
+    LISTEN for theirs, so the dashboards here hear about every change."""
+    if built.sa_engine.dialect.name != "postgresql":
+        return None
+    try:
+        from engine.analytics import PgChangeListener, install_pg_notifier
+
+        notifier = install_pg_notifier(built.engine.store, built.engine.runtime)
+        return PgChangeListener(built.settings.database_url, feed(),
+                                skip_origin=notifier.origin).start()
+    except Exception:
+        log.exception("live analytics across processes is off")
+        return None
+
+
 def lifespan_task(api: Any) -> Callable[[], contextlib.AbstractAsyncContextManager[None]]:
     """An async context manager factory for ``app.register_lifespan_task``."""
 
@@ -142,12 +139,13 @@ def lifespan_task(api: Any) -> Callable[[], contextlib.AbstractAsyncContextManag
     async def journeys_engine():
         import asyncio
 
-        worker = None
+        worker = listener = None
         try:
             built = await asyncio.to_thread(live)
             attach_to_api(api)
             from engine.worker import Worker
 
+            listener = _listen_to_other_processes(built)
             worker = Worker(built, dispatch=_dispatcher(built))
             try:
                 worker.start()
@@ -162,6 +160,8 @@ def lifespan_task(api: Any) -> Callable[[], contextlib.AbstractAsyncContextManag
         finally:
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
+            if listener is not None:
+                await asyncio.to_thread(listener.stop)
 
     return journeys_engine
 

@@ -181,8 +181,7 @@ def funnel(conn: Connection, scope: Scope, *, with_times: bool = True,
     # Runs at a node now (no step logged for that visit yet, unless the run failed there).
     at_node = (select(R.c.node, R.c.status, R.c.paused_status,
                       func.sum(case((R.c.visit == 1, 1), else_=0)), func.count())
-               .where(*scope.runs(), R.c.status.in_((*OPEN_WAITING, "failed")),
-                      R.c.node.isnot(None))
+               .where(*scope.runs(), R.c.status.in_((*OPEN_WAITING, "failed")))
                .group_by(R.c.node, R.c.status, R.c.paused_status))
 
     stats: dict[str, dict[str, Any]] = {}
@@ -212,6 +211,8 @@ def funnel(conn: Connection, scope: Scope, *, with_times: bool = True,
         if target is not None:
             moves[(node, edge, target)] += n
     for node, status, paused_status, first, n in conn.execute(at_node):
+        if node is None:
+            continue
         entry = node_entry(node)
         if status == "failed":
             entry["failed_now"] += n  # its failed step is already counted above
@@ -370,7 +371,8 @@ def versions(conn: Connection, scope: Scope) -> list[VersionStats]:
     found = run_totals(conn, scope, R.c.version)
     to_goal = sql.percentiles(conn, R.c.version,
                               sql.seconds_between(conn, R.c.goal_at, R.c.started_at),
-                              scope.runs(), ps=(0.5,))
+                              scope.runs(), ps=(0.5,),
+                              rows=sum(t.converted for t in found.values()))
     return [VersionStats(version=v, runs=totals,
                          median_seconds_to_goal=to_goal.get(v, (0, [None]))[1][0])
             for v, totals in sorted(found.items())]

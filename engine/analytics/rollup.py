@@ -184,7 +184,7 @@ def _fold(conn: Connection, low: int, high: int) -> None:
                     sql.json_text(S.c.detail, "branch").isnot(None)))
     conn.execute(_insert(conn, A.split_run).from_select(
         ["journey_id", "node", "run_id", "version", "vendor_id", "branch", "at"], facts)
-        .on_conflict_do_nothing(index_elements=["journey_id", "node", "run_id"]))
+        .on_conflict_do_nothing(index_elements=["journey_id", "run_id", "node"]))
 
     seconds = sql.seconds_between(conn, S.c.at, S.c.entered_at)
     bucket = _bucket_expr(seconds).label("bucket")

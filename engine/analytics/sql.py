@@ -71,10 +71,11 @@ EXACT_ROWS = 50_000
 
 
 def percentiles(conn: Connection, group: Any, value: Any, where: Iterable[Any],
-                ps: Sequence[float] = (0.5, 0.9), source: Any = None
-                ) -> dict[Any, tuple[int, list[float | None]]]:
+                ps: Sequence[float] = (0.5, 0.9), source: Any = None,
+                rows: int | None = None) -> dict[Any, tuple[int, list[float | None]]]:
     """{group key: (count, [percentile_cont(p) for p in ps])} over the rows matching `where`
-    whose value is not NULL (`source`: the FROM clause, when it cannot be inferred).
+    whose value is not NULL (`source`: the FROM clause, when it cannot be inferred; `rows`:
+    how many such rows there are, if known).
 
     PostgreSQL: percentile_cont, exact. SQLite: exact through row_number() up to EXACT_ROWS
     rows; above that the window sort costs seconds, so the values are counted into the 1%-wide
@@ -86,10 +87,12 @@ def percentiles(conn: Connection, group: Any, value: Any, where: Iterable[Any],
         rows = conn.execute(select(group, func.count(), *cols).where(*where).group_by(group))
         return {row[0]: (row[1], [None if v is None else float(v) for v in row[2:]])
                 for row in rows}
-    counted = select(func.count()).where(*where)
-    if source is not None:
-        counted = counted.select_from(source)
-    if conn.execute(counted).scalar_one() > EXACT_ROWS:
+    if rows is None:  # how many values (the caller may know: it saves a pass)
+        counted = select(func.count()).where(*where)
+        if source is not None:
+            counted = counted.select_from(source)
+        rows = conn.execute(counted).scalar_one()
+    if rows > EXACT_ROWS:
         return _histogram_percentiles(conn, group, value, where, ps, source)
     ranked = select(
         group.label("g"), value.label("v"),

@@ -93,7 +93,10 @@ split_run = Table(
     Column("vendor_id", String, nullable=False),
     Column("branch", String, nullable=False),
     Column("at", UtcDateTime(), nullable=False),
-    PrimaryKeyConstraint("journey_id", "node", "run_id"),
+    # Keyed by run so that a scan of the journey's runs (their covering index) probes it
+    # directly; on SQLite the key is the table (WITHOUT ROWID: one lookup, branch included).
+    PrimaryKeyConstraint("journey_id", "run_id", "node"),
+    sqlite_with_rowid=False,
 )
 
 watermark = Table(

@@ -22,6 +22,7 @@ PROG = "journeys"
 COMMANDS: list[str] = [
     "engine.cli.validate",
     "engine.cli.simulate",
+    "engine.cli.forecast",
     "engine.cli.worker",
     "engine.cli.backup",
     "engine.cli.serve",

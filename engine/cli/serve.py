@@ -2,13 +2,13 @@
 REST API, /healthz, /readyz, /metrics and the engine, in one process.
 
 Start-up, in order; any failure stops here with one message that says what to fix:
-  1. settings (environment variables, then journeys.toml; flags override both);
+  1. settings (flags, then environment variables, then journeys.toml), checked for a server;
   2. the database: reachable, not migrated by a newer Journeys, then migrated to head;
   3. optional demo data on a brand-new database (--demo; the password is printed once);
-  4. the web app: rxconfig.py from --project-dir, $JOURNEYS_PROJECT_DIR, the current directory,
-     the directory embedded in a single-file build, or this source checkout; its frontend is
-     built first from a source checkout (bun), and prebuilt in a single-file build (no Node);
-  5. serve on the port with uvicorn until SIGTERM/SIGINT (in-flight steps finish).
+  4. the web app (rxconfig.py, see engine.ops.frontend.find_project_dir) and its frontend: built
+     first from a source checkout (bun), prebuilt and embedded in a single-file build (no Node);
+  5. serve with uvicorn until SIGTERM/SIGINT; the app's lifespan stops the engine's worker, so
+     steps in flight finish. A clean stop exits 0.
 
 The web app is loaded by name, the way `reflex run` does, so the engine never imports it.
 """
@@ -25,17 +25,12 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from engine.errors import InvalidInput, JourneyError
+from engine.errors import JourneyError
+from engine.ops.startup import StartupError
 
 log = logging.getLogger("journeys.serve")
 PROG = "journeys serve"
 DEFAULT_HOST = "0.0.0.0"
-INSECURE_SECRET = "dev-insecure-change-me"
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
-
-
-class StartupError(Exception):
-    """A reason not to start, phrased for the person running the server."""
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -105,24 +100,26 @@ class Plan:
         return f"http://{shown}:{self.port}"
 
     def describe(self) -> str:
-        from sqlalchemy.engine import make_url
+        from engine.ops.startup import safe_url
 
-        db = make_url(self.settings.database_url).render_as_string(hide_password=True)
-        return f"database {db}, {self.schema}, frontend {self.web_dir}"
+        return (f"database {safe_url(self.settings.database_url)}, {self.schema}, "
+                f"frontend {self.web_dir}")
 
 
 def prepare(args: argparse.Namespace) -> Plan:
     from engine.ops.frontend import ProjectNotFound, bundle_dir, find_project_dir
+    from engine.ops.startup import host_problem, load_checked_settings, prepare_database
 
-    settings = _absolute_sqlite(_default_base_url(load_serve_settings(args)))
-    problems = production_problems(settings, args.host)
-    if problems:
-        raise StartupError("the settings are not usable for a server:\n  - "
-                           + "\n  - ".join(problems))
+    overrides: dict[str, Any] = {}
+    if args.port is not None:
+        overrides["port"] = args.port
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    settings = load_checked_settings(**overrides)
+    if (problem := host_problem(args.host)) is not None:
+        raise StartupError(problem)
     schema = prepare_database(settings.database_url)
-    demo = None
-    if args.demo:
-        demo = _seed_demo(settings)
+    demo = _seed_demo(settings) if args.demo else None
     try:
         project_dir = find_project_dir(args.project_dir)
     except ProjectNotFound as error:
@@ -134,115 +131,6 @@ def prepare(args: argparse.Namespace) -> Plan:
     else:
         build_frontend(project_dir, web_dir)
     return Plan(settings, args.host, project_dir, web_dir, frozen, schema, demo)
-
-
-def load_serve_settings(args: argparse.Namespace) -> Any:
-    """Settings from flags, environment and journeys.toml, or a StartupError naming each
-    bad setting, where it came from and how to fix it."""
-    from engine.settings import config_path, load_settings
-
-    path = config_path()
-    if "JOURNEYS_CONFIG" in os.environ and not path.is_file():
-        raise StartupError(f"JOURNEYS_CONFIG is {path}, but there is no such file. Create it or "
-                           "unset JOURNEYS_CONFIG.")
-    overrides: dict[str, Any] = {}
-    if args.port is not None:
-        overrides["port"] = args.port
-    if args.database_url:
-        overrides["database_url"] = args.database_url
-    try:
-        return load_settings(**overrides)
-    except InvalidInput as error:
-        items = error.message.removeprefix("bad settings: ").split("; ")
-        source = f"{path.resolve()}" + ("" if path.is_file() else " (not present)")
-        raise StartupError("bad settings:\n  - " + "\n  - ".join(items)
-                           + f"\nSettings are read from environment variables, then {source}."
-                           ) from None
-    except ValueError as error:  # tomllib.TOMLDecodeError is a ValueError
-        raise StartupError(f"{path.resolve()} is not valid TOML: {error}. Fix the file or "
-                           "set JOURNEYS_CONFIG to another one.") from None
-    except OSError as error:
-        raise StartupError(f"cannot read {path}: {error.strerror or error}") from None
-
-
-def production_problems(settings: Any, host: str) -> list[str]:
-    """Settings that are valid on their own but unsafe or unusable for a real server."""
-    from urllib.parse import urlsplit
-
-    problems: list[str] = []
-    base = urlsplit(settings.base_url)
-    if base.scheme not in ("http", "https") or not base.hostname:
-        problems.append(f"base_url {settings.base_url!r} must be the public address people open, "
-                        "like https://journeys.example.com (set JOURNEYS_BASE_URL)")
-    elif base.hostname not in LOCAL_HOSTS and settings.secret_key == INSECURE_SECRET:
-        problems.append("secret_key is still the development default while base_url is public "
-                        f"({settings.base_url}); set JOURNEYS_SECRET_KEY to a long random value, "
-                        "e.g. the output of `openssl rand -hex 32`")
-    if settings.database_url.startswith("sqlite"):
-        from sqlalchemy.engine import make_url
-
-        database = make_url(settings.database_url).database or ""
-        if database and database != ":memory:":
-            folder = Path(database).parent
-            if not folder.is_dir():
-                problems.append(f"the database folder {folder} does not exist; create it "
-                                "(mkdir -p) or point DATABASE_URL elsewhere")
-            elif not os.access(folder, os.W_OK):
-                problems.append(f"the database folder {folder} is not writable by this user")
-        else:
-            problems.append("DATABASE_URL must name a database file (sqlite:////path/journeys.db)"
-                            "; an in-memory database would lose everything at exit")
-    if host and not _valid_host(host):
-        problems.append(f"host {host!r} is not an address to listen on (e.g. 0.0.0.0 or 127.0.0.1)")
-    return problems
-
-
-def _valid_host(host: str) -> bool:
-    try:
-        socket.getaddrinfo(host, None)
-        return True
-    except (socket.gaierror, UnicodeError):
-        return False
-
-
-def _default_base_url(settings: Any) -> Any:
-    """No base_url given: the local address on the configured port (form links use it)."""
-    if "base_url" in settings.model_fields_set:
-        return settings
-    return settings.model_copy(update={"base_url": f"http://localhost:{settings.port}"})
-
-
-def _absolute_sqlite(settings: Any) -> Any:
-    """A relative SQLite path means "relative to where serve was started": make it absolute
-    before the server changes directory to the web app."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(settings.database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
-            or Path(url.database).is_absolute():
-        return settings
-    absolute = url.set(database=str(Path(url.database).resolve()))
-    return settings.model_copy(update={
-        "database_url": absolute.render_as_string(hide_password=False)})
-
-
-def prepare_database(url: str) -> str:
-    """Refuse a database newer than this code, then migrate to head; returns a description."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from engine.ops.schema import refuse_newer_database
-    from engine.storage.database import migrate
-
-    try:
-        before = refuse_newer_database(url)
-        migrate(url)
-    except JourneyError:
-        raise
-    except SQLAlchemyError as error:
-        raise StartupError(f"cannot use the database {_safe(url)}: {_first_line(error)}. Check "
-                           "DATABASE_URL and that the database server is running.") from None
-    after = "created" if before.empty else ("migrated" if not before.at_head else "up to date")
-    return f"schema {after} at {before.head_text}"
 
 
 def _seed_demo(settings: Any) -> Any:
@@ -318,7 +206,7 @@ def serve(plan: Plan, started: float) -> int:
                             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS",
                                                                "127.0.0.1"),
                             timeout_graceful_shutdown=30)
-    server = _ReadyServer(config, on_ready=lambda: _announce(plan, started))
+    server = _ready_server(config, on_ready=lambda: _announce(plan, started))
     server.run(sockets=[sock])
     return 0 if server.started else 2
 
@@ -343,12 +231,12 @@ def bind(host: str, port: int) -> socket.socket:
 def _export_environment(plan: Plan) -> None:
     """The resolved settings go into the environment, so the web app's own load_settings()
     (after the change of directory) sees exactly what was checked here."""
-    from engine.settings import config_path, _env_name
+    from engine.ops.startup import env_name
+    from engine.settings import config_path
 
     for name, value in plan.settings.model_dump().items():
         if value is not None:
-            os.environ[_env_name(name)] = str(value)
-    os.environ["DATABASE_URL"] = plan.settings.database_url
+            os.environ[env_name(name)] = str(value)
     path = config_path()
     if path.is_file():
         os.environ["JOURNEYS_CONFIG"] = str(path.resolve())
@@ -368,6 +256,8 @@ def _export_environment(plan: Plan) -> None:
 
 def load_web_app(plan: Plan) -> Any:
     """Import the Reflex app named by rxconfig.py (by name: the engine does not import it)."""
+    from engine.ops.startup import first_line
+
     if str(plan.project_dir) not in sys.path:  # the app package lives next to rxconfig.py
         sys.path.insert(0, str(plan.project_dir))
     try:
@@ -382,7 +272,7 @@ def load_web_app(plan: Plan) -> Any:
         raise
     except Exception as error:  # noqa: BLE001 - report any import failure in one line
         raise StartupError(f"cannot load the web app from {plan.project_dir}: "
-                           f"{type(error).__name__}: {_first_line(error)}") from error
+                           f"{type(error).__name__}: {first_line(error)}") from error
     return app
 
 
@@ -397,9 +287,7 @@ def build_asgi(app: Any, plan: Plan) -> Callable:
     from engine.storage.database import make_engine
 
     asgi = app()  # Reflex's App.__call__ builds the ASGI app (compile skipped, see env)
-    probe_engine = make_engine(plan.settings.database_url, pool_size=2, max_overflow=2) \
-        if not plan.settings.database_url.startswith("sqlite") \
-        else make_engine(plan.settings.database_url)
+    probe_engine = make_engine(plan.settings.database_url)  # readiness and metrics only
     clock = SystemClock()
     # The engine itself (and its in-process worker) is the web app's own lifespan task.
     asgi = SameOriginBackend(asgi, static_dir(plan.web_dir))
@@ -407,14 +295,10 @@ def build_asgi(app: Any, plan: Plan) -> Callable:
                         metrics=lambda: metrics_text(EngineCollector(probe_engine, clock)))
 
 
-def _make_ready_server():
+def _ready_server(config: Any, on_ready: Callable[[], None]) -> Any:
     import uvicorn
 
     class ReadyServer(uvicorn.Server):
-        def __init__(self, config: Any, on_ready: Callable[[], None]):
-            super().__init__(config)
-            self._on_ready = on_ready
-
         def handle_exit(self, sig: int, frame: Any) -> None:
             # uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown, so the process would
             # end "killed by signal"; a clean stop exits 0 instead (as `journeys worker` does).
@@ -424,13 +308,9 @@ def _make_ready_server():
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets=sockets)
             if self.started and not self.should_exit:
-                self._on_ready()
+                on_ready()
 
-    return ReadyServer
-
-
-def _ReadyServer(config: Any, on_ready: Callable[[], None]) -> Any:  # noqa: N802
-    return _make_ready_server()(config, on_ready)
+    return ReadyServer(config)
 
 
 def _announce(plan: Plan, started: float) -> None:
@@ -438,14 +318,3 @@ def _announce(plan: Plan, started: float) -> None:
         print(plan.demo.announcement(plan.settings.base_url), flush=True)
     print(f"[serve] Journeys is ready on {plan.address} (in {time.monotonic() - started:.1f}s; "
           f"{plan.describe()})", flush=True)
-
-
-def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

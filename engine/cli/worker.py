@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 
 from engine.errors import JourneyError
@@ -31,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
         overrides["database_url"] = args.database_url
     if args.name:
         overrides["worker_name"] = args.name
+    # Until the worker runs, a SIGTERM has no step in flight to finish: just leave cleanly.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         return Worker(open_live(load_settings(**overrides))).run_forever()
     except JourneyError as error:

@@ -3,9 +3,9 @@
 The claim is one statement (UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING), so
 concurrent workers take disjoint batches. Claimed wake-ups are then run in transactions that
 first lock their rows and check each is still ours and still due at the claimed instant: a
-wake-up another worker took over (after our lease ended) or already ran is skipped. Runs are
-locked before their wake-ups, the order an arriving event takes them in, so a step and an event
-for the same run wait for each other instead of deadlocking.
+wake-up another worker took over (after our lease ended) or already ran is skipped. Clients and
+runs are locked before their wake-ups, the order an arriving event takes them in, so a step and
+an event for the same client wait for each other instead of deadlocking.
 
 `group` sets how many wake-ups share one transaction (group commit). With 1, each runs in its
 own transaction. With more, one commit (and one WAL flush) serves the group; each step is still
@@ -97,8 +97,7 @@ class ClaimLoop:
         """Run one claimed wake-up in its own transaction. Returns whether it was ours to run."""
         try:
             with self.store.transaction() as tx:
-                if wakeup.run_id is not None:
-                    tx.lock_run(wakeup.run_id)  # runs before wake-ups, as events lock them
+                self._lock([wakeup], tx)
                 current = tx.lock_wakeup(wakeup.id)
                 if not self._still_ours(current, wakeup):
                     self.stats.skipped += 1
@@ -121,7 +120,7 @@ class ClaimLoop:
         """Run several claimed wake-ups in one transaction. Returns how many were ours."""
         try:
             with self.store.transaction() as tx:
-                tx.lock_runs(w.run_id for w in group if w.run_id is not None)
+                self._lock(group, tx)
                 current = {w.id: w for w in tx.lock_wakeups(w.id for w in group)}
                 ours = [(w, current.get(w.id)) for w in group
                         if self._still_ours(current.get(w.id), w)]
@@ -139,6 +138,13 @@ class ClaimLoop:
             for wakeup in group:
                 self._held.pop(wakeup.id, None)
         return len(ours)
+
+    @staticmethod
+    def _lock(wakeups: list[WakeUp], tx) -> None:
+        """Clients, then runs, then (by the caller) wake-ups: the order an arriving event or an
+        API update takes them in, so they wait for each other instead of deadlocking."""
+        tx.lock_clients(w.client_id for w in wakeups if w.client_id is not None)
+        tx.lock_runs(w.run_id for w in wakeups if w.run_id is not None)
 
     def _still_ours(self, current: WakeUp | None, claimed: WakeUp) -> bool:
         return (current is not None and current.lease_owner == self.owner

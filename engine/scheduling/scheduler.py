@@ -44,13 +44,14 @@ class EngineScheduler:
         self.tick_seconds = tick_seconds
         self.real_clock = real_clock or SystemClock()  # APScheduler itself runs on real time
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self.steps = 0
 
     # called by engine.scheduling.jobs through the registry
     def tick(self) -> int:
         with self._lock:  # the tick and the next-wake-up job never overlap in one process
             ran = 0
-            while True:
+            while not self._stopping.is_set():  # on stop, finish only the batch in flight
                 batch = self._run_due()
                 ran += batch
                 if batch == 0:
@@ -63,6 +64,8 @@ class EngineScheduler:
         return self._dispatch() if self._dispatch else 0
 
     def _plan_next(self) -> None:
+        if self._stopping.is_set():
+            return
         due = self._next_due()
         if due is None:
             return
@@ -86,6 +89,10 @@ class EngineScheduler:
 
     def stop(self, wait: bool = True) -> None:
         """Stop taking new jobs; with wait=True the steps in flight finish first."""
+        self._stopping.set()
+        # Pause first: the scheduler's loop stops submitting jobs, so the job in flight can
+        # finish (and touch the scheduler) without racing the executor's shutdown.
+        self.scheduler.pause()
         try:
             self.scheduler.remove_job(NEXT_JOB)
         except JobLookupError:

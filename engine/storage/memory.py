@@ -100,6 +100,10 @@ class MemoryTx(Tx):
     def get_client(self, client_id: str) -> Client | None:
         return self.t.clients.get(client_id)
 
+    def lock_clients(self, client_ids: Iterable[str]) -> list[Client]:
+        found = (self.t.clients.get(cid) for cid in sorted(set(client_ids)))
+        return [c for c in found if c is not None]
+
     def find_client(self, vendor_id: str, external_id: str) -> Client | None:
         cid = self.t.client_ext.get((vendor_id, external_id))
         return self.t.clients.get(cid) if cid else None

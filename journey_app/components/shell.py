@@ -96,7 +96,7 @@ def _search_box() -> rx.Component:
             placeholder="Search clients",
             aria_label="Search clients",
             size="2",
-            width="220px",
+            width="180px",
         ),
         on_submit=SessionState.search,
         reset_on_submit=True,
@@ -109,7 +109,7 @@ def _user_menu(compact: bool = False) -> rx.Component:
             rx.button(
                 rx.avatar(fallback=SessionState.initials, size="1", radius="full"),
                 rx.fragment() if compact else rx.text(
-                    SessionState.vendor_name, size="2", weight="medium", max_width="180px",
+                    SessionState.vendor_name, size="2", weight="medium", max_width="150px",
                     white_space="nowrap", overflow="hidden", text_overflow="ellipsis"),
                 rx.icon("chevron_down", size=14),
                 variant="ghost",

@@ -27,6 +27,7 @@ POLL_SECONDS = 1.0
 WATCH_LIMIT_SECONDS = 3 * 3600
 FONT = dict(family="Inter, system-ui, sans-serif", size=12, color="#1e293b")
 ACCENT = "#4f46e5"
+FUNNEL_ALL_STEPS = 15
 
 
 def _layout(fig: go.Figure, height: int = 300, **extra: Any) -> go.Figure:
@@ -38,7 +39,9 @@ def _layout(fig: go.Figure, height: int = 300, **extra: Any) -> go.Figure:
 
 
 def funnel_figure(report: dict[str, Any]) -> go.Figure:
-    nodes = [n for n in report.get("nodes", []) if n["type"] != "exit" or n["entered"]]
+    nodes = report.get("nodes", [])
+    if len(nodes) > FUNNEL_ALL_STEPS:  # a big journey: the steps couples actually reached
+        nodes = [n for n in nodes if n["entered"]] or nodes[:FUNNEL_ALL_STEPS]
     labels = [f"{n['title']}" for n in nodes]
     fig = go.Figure(go.Funnel(
         y=labels, x=[n["entered"] for n in nodes], textinfo="value+percent initial",
@@ -126,7 +129,8 @@ class AnalyticsState(SessionState):
             return
         eng = engine_access.engine()
         self._seen_version = engine_access.feed().version
-        report = journey_report(eng, self.vendor_id, self.journey)
+        report = journey_report(eng, self.vendor_id, self.journey,
+                                sa_engine=engine_access.sql_engine())
         self.totals = report.get("totals", {})
         conv = report.get("conversion")
         self.goal = str(report.get("goal") or "")
@@ -268,11 +272,13 @@ def _content() -> rx.Component:
                                    rx.table.column_header_cell("Branch"),
                                    rx.table.column_header_cell("Clients"),
                                    rx.table.column_header_cell("Converted"),
-                                   rx.table.column_header_cell("Rate"))),
+                                   rx.table.column_header_cell("Rate"),
+                                   rx.table.column_header_cell("A real difference?"))),
                                rx.table.body(rx.foreach(S.splits, lambda s: rx.table.row(
                                    rx.table.cell(s["node"]), rx.table.cell(s["branch"]),
                                    rx.table.cell(s["runs"]), rx.table.cell(s["converted"]),
-                                   rx.table.cell(s["rate"], "%")))),
+                                   rx.table.cell(s["rate"], "%"),
+                                   rx.table.cell(s["verdict"])))),
                                size="1", width="100%"))),
             columns="2",
             spacing="4",
@@ -340,7 +346,7 @@ def page() -> rx.Component:
                 spacing="2",
             ),
             rx.select.root(
-                rx.select.trigger(aria_label="Journey", min_width="240px"),
+                rx.select.trigger(aria_label="Journey", max_width="260px"),
                 rx.select.content(rx.foreach(S.journeys, lambda j: rx.select.item(
                     j["name"], value=j["id"]))),
                 value=S.journey,

@@ -299,7 +299,8 @@ class ClientState(SessionState):
         self.preview_lines = self._report_lines(report)
         self.previewed = True
 
-    def _report_lines(self, report: dict[str, Any]) -> list[dict[str, str]]:
+    def _report_lines(self, report: Any) -> list[dict[str, str]]:
+        report = report.to_dict() if hasattr(report, "to_dict") else dict(report)
         eng = engine_access.engine()
         names = {j.id: j.name for j in eng.journeys.list(self.vendor_id)}
         lines = []
@@ -315,13 +316,23 @@ class ClientState(SessionState):
                 "needs_date": "waits until the client has this date",
             }.get(outcome, f"{outcome.replace('_', ' ')} ({when_to})")
             lines.append({"journey": names.get(r.get("journey_id"), r.get("journey_id", "")),
-                          "node": str(r.get("node")), "text": text, "outcome": outcome})
+                          "node": self._step_title(r.get("run_id"), r.get("node")),
+                          "text": text, "outcome": outcome})
         for t in report.get("date_triggers", []):
             lines.append({"journey": names.get(t.get("journey_id"), t.get("journey_id", "")),
                           "node": "date trigger",
                           "text": f"starts {queries.local_and_utc(_parse(t.get('due_at') or t.get('to')), self.tz_name)[0] or 'when the date comes'}",
                           "outcome": "scheduled"})
         return lines
+
+    def _step_title(self, run_id: Any, node_id: Any) -> str:
+        eng = engine_access.engine()
+        try:
+            run = eng.runs.get(self.vendor_id, str(run_id))
+            doc = eng.journeys.version(self.vendor_id, run.journey_id, run.version).document
+            return em.node_label(doc.get("nodes") or [], str(node_id))
+        except Exception:
+            return str(node_id)
 
     @rx.event
     def save_edit(self):
@@ -336,6 +347,7 @@ class ClientState(SessionState):
             return
         self.edit_open = False
         self._refresh()
+        report = report.to_dict() if hasattr(report, "to_dict") else dict(report)
         moved = len(report.get("runs", []))
         return rx.toast.success("Saved." + (f" {moved} scheduled step(s) re-timed." if moved
                                             else ""))

@@ -102,3 +102,17 @@ def test_dragging_a_node_snaps_it_to_the_grid(app_page, running_app):
     assert after["y"] > before["y"], (before, after)
     assert after["x"] % 20 == 0 and after["y"] % 20 == 0, after
     page.problems.assert_none()
+
+
+def test_log_in_and_log_out(page, running_app, vendor):
+    page.goto(running_app.url("/login"))
+    page.get_by_label("Email").fill(vendor.email)
+    page.get_by_label("Password").fill(vendor.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/journeys/?$"))
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login/?$"))
+    page.goto(running_app.url("/settings"))  # the session is gone
+    expect(page).to_have_url(re.compile(r"/login"))
+    page.problems.assert_none()

@@ -140,3 +140,46 @@ def test_settings_api_key_and_blackout(app_page, running_app):
     shot(page, "17-settings")
     page.problems.assert_none()
     assert ARTIFACTS.exists()
+
+
+def test_changing_the_wedding_date_previews_the_reschedule(app_page, running_app):
+    from .helpers import create_journey
+
+    page = app_page
+    page.goto(running_app.url("/journeys"))
+    doc = {"format": "journeys/v1", "name": "Month-before check-in",
+           "nodes": [{"id": "start", "type": "trigger", "config": {"event": "client_added"}},
+                     {"id": "month", "type": "delay", "title": "A month before",
+                      "config": {"until": {"anchor": "wedding_date", "offset": {"days": -30},
+                                           "at": "10:00"}}},
+                     {"id": "checkin", "type": "email", "title": "Check-in",
+                      "config": {"subject": "One month to go!", "body": "Hi!"}}],
+           "edges": [{"from": "start", "to": "month"}, {"from": "month", "to": "checkin"}]}
+    journey_id = create_journey(page, running_app.base_url, doc)
+    published = page.context.request.post(
+        running_app.url(f"/api/v1/journeys/{journey_id}/publish"))
+    assert published.status == 201, published.text()
+
+    page.goto(running_app.url("/clients"))
+    page.get_by_role("button", name="Add client").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Names").fill("Robin & Lee Moss")
+    dialog.get_by_label("Email").fill("robin.lee@example.com")
+    dialog.get_by_label("Wedding date").fill("2028-06-10")
+    dialog.get_by_role("button", name="Add client").click()
+    page.get_by_role("link", name="Robin & Lee Moss").click()
+    expect(page.get_by_text("Next wake-up: Thu 11 May 2028, 10:00")).to_be_visible()
+
+    page.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Wedding date").fill("2028-07-15")
+    dialog.get_by_role("button", name="Preview changes").click()
+    preview = dialog.get_by_test_id("reschedule-preview")
+    expect(preview).to_contain_text("A month before")
+    expect(preview).to_contain_text("moves from Thu 11 May 2028, 10:00")
+    expect(preview).to_contain_text("to Thu 15 Jun 2028, 10:00")
+    shot(page, "19-reschedule-preview")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("1 scheduled step(s) re-timed")).to_be_visible()
+    expect(page.get_by_text("Next wake-up: Thu 15 Jun 2028, 10:00")).to_be_visible()
+    page.problems.assert_none()

@@ -59,7 +59,7 @@ def test_sigkill_workers_and_leader_30_times(fresh_pg_url, tmp_path, capsys):
     for name in names:
         workers.start(name)
     rng = random.Random(8)
-    feeder = Feeder(engine, vendor_id, pause=0.03)  # enrolls clients until the kills are over
+    feeder = Feeder(engine, vendor_id, pause=0.01)  # enrolls clients until the kills are over
     feeder.start()
     killed, leaders_killed = 0, 0
     phases = [time.monotonic()]
@@ -69,8 +69,9 @@ def test_sigkill_workers_and_leader_30_times(fresh_pg_url, tmp_path, capsys):
         while killed < kills:
             time.sleep(rng.uniform(0.2, 0.8))
             ready = [n for n in (workers.by_pid(pid) for pid in ready_pids(sa_engine)) if n]
-            leader = workers.by_pid(leader_pid(sa_engine) or -1)
-            if killed % 3 == 0 and leader is not None:  # every third kill: the leader
+            if killed % 3 == 0:  # every third kill: the leader, once there is one again
+                leader = wait_for(lambda: workers.by_pid(leader_pid(sa_engine) or -1), 30)
+                assert leader, workers.tail()
                 target = leader
                 leaders_killed += 1
             elif ready or workers.alive(for_at_least=3.0):
@@ -95,8 +96,8 @@ def test_sigkill_workers_and_leader_30_times(fresh_pg_url, tmp_path, capsys):
               f"{workers.started} worker starts; runs {report['runs']}; "
               f"effects {report['effects']}; phases (start, kills, finish) "
               f"{[round(b - a, 1) for a, b in zip(phases, phases[1:])]} s")
-    assert killed == kills and leaders_killed >= 5
-    assert clients >= 500
+    assert killed == kills and leaders_killed == kills // 3
+    assert sum(report["steps_per_node"].values()) >= 1500  # thousands of steps
     assert set(codes.values()) == {0}, codes  # the survivors stopped cleanly on SIGTERM
     sa_engine.dispose()
 
@@ -152,6 +153,8 @@ def test_a_new_leader_within_two_lease_periods(fresh_pg_url, tmp_path, capsys):
     takeovers = []
     try:
         for _ in range(3):
+            # every worker up (followers ready to take over), one of them leading
+            assert wait_for(lambda: len(ready_pids(sa_engine)) == 3, 90), workers.tail()
             first = wait_for(lambda: workers.by_pid(leader_pid(sa_engine) or -1), 60)
             assert first, workers.tail()
             workers.kill(first)

@@ -141,3 +141,15 @@ def test_lock_runs_reads_several_in_id_order(store):
     with store.transaction() as tx:
         assert [r.id for r in tx.lock_runs(["r3", "r1", "nope", "r1"])] == ["r1", "r3"]
         assert tx.lock_runs([]) == []
+
+
+def test_lock_clients_reads_several_in_id_order(store):
+    from engine.domain import Client, Vendor
+
+    with store.transaction() as tx:
+        tx.put_vendor(Vendor(id="v1", name="V", timezone="UTC"))
+        for cid in ("c2", "c1", "c3"):
+            tx.put_client(Client(id=cid, vendor_id="v1", name=cid, email=f"{cid}@example.com"))
+    with store.transaction() as tx:
+        assert [c.id for c in tx.lock_clients(["c3", "c1", "nope", "c1"])] == ["c1", "c3"]
+        assert tx.lock_clients([]) == []

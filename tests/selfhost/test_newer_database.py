@@ -26,7 +26,10 @@ def test_schema_state_of_new_current_and_newer_databases(empty_sql_url):
     assert newer.newer_than_code and newer.unknown == (FUTURE_REVISION,)
 
 
-def test_refused_with_a_clear_message(sql_url):
+def test_refused_with_a_clear_message(empty_sql_url):
+    # A private database (not the shared, migrated one: its revision must not leak).
+    sql_url = empty_sql_url
+    migrate(sql_url)
     assert refuse_newer_database(sql_url).at_head  # a current database passes
     sa_engine = make_engine(sql_url)
     try:

@@ -6,7 +6,8 @@ import socket
 
 import pytest
 
-from engine.cli.serve import StartupError, bind
+from engine.cli.serve import bind
+from engine.ops.startup import StartupError
 
 from .helpers import ROOT, fake_web_dir, journeys
 

@@ -91,6 +91,9 @@ class _Statements:
         self.get_vendor = get(T.vendor, Vendor, "id")
         self.get_client = get(T.client, Client, "id")
         self.find_client = get(T.client, Client, "vendor_id", "external_id")
+        lock_clients = select(*_cols(T.client, Client)).where(
+            T.client.c.id.in_(bindparam("ids", expanding=True))).order_by(T.client.c.id)
+        self.lock_clients = lock_clients.with_for_update() if self.lock else lock_clients
         self.client_owner = select(T.client.c.id).where(
             T.client.c.vendor_id == bindparam("vendor_id"),
             T.client.c.external_id == bindparam("external_id"),
@@ -314,6 +317,12 @@ class SqlTx(Tx):
     def get_client(self, client_id: str) -> Client | None:
         row = self._one(self.s.get_client, {"id": client_id})
         return _client(row) if row is not None else None
+
+    def lock_clients(self, client_ids: Iterable[str]) -> list[Client]:
+        ids = sorted(set(client_ids))
+        if not ids:
+            return []
+        return [_client(r) for r in self.conn.execute(self.s.lock_clients, {"ids": ids})]
 
     def find_client(self, vendor_id: str, external_id: str) -> Client | None:
         row = self._one(self.s.find_client, {"vendor_id": vendor_id, "external_id": external_id})

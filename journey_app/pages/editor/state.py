@@ -55,8 +55,8 @@ class EditorState(SessionState):
     preview_client: str = SAMPLE_CLIENT
     form_keys: list[str] = []
 
-    _undo: list[str] = []
-    _redo: list[str] = []
+    _undo: list[bytes] = []  # em.pack()ed documents
+    _redo: list[bytes] = []
     _saved: str = ""
     _coalesce: str = ""
     _live_doc: dict[str, Any] = {}
@@ -94,7 +94,7 @@ class EditorState(SessionState):
         if key and key == self._coalesce:
             pass  # typing in the same field: one undo step
         elif before != self._snapshot():
-            self._undo = em.push_history(self._undo, before)
+            self._undo = em.push_history(self._undo, em.pack(before))
         self._coalesce = key
         self._redo = []
         self._after_change()
@@ -192,8 +192,8 @@ class EditorState(SessionState):
         current = self._snapshot()
         previous = self._undo[-1]
         self._undo = self._undo[:-1]
-        self._redo = em.push_history(self._redo, current)
-        self._apply_doc(json.loads(previous), fit=False)
+        self._redo = em.push_history(self._redo, em.pack(current))
+        self._apply_doc(em.unpack(previous), fit=False)
         self._coalesce = ""
         self._after_change()
 
@@ -204,8 +204,8 @@ class EditorState(SessionState):
         current = self._snapshot()
         following = self._redo[-1]
         self._redo = self._redo[:-1]
-        self._undo = em.push_history(self._undo, current)
-        self._apply_doc(json.loads(following), fit=False)
+        self._undo = em.push_history(self._undo, em.pack(current))
+        self._apply_doc(em.unpack(following), fit=False)
         self._coalesce = ""
         self._after_change()
 
