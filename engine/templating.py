@@ -16,6 +16,8 @@ the hot loop compiles each template once.
 """
 from __future__ import annotations
 
+from engine.describe import json_type_name as _type_name
+
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
@@ -217,17 +219,3 @@ def template_problems(source: Any, allowed_vars: Iterable[str]) -> list[str]:
     return problems
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

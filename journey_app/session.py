@@ -48,6 +48,8 @@ class SessionState(rx.State):
     vendor_timezone: str = "UTC"
     user_name: str = ""
     user_email: str = ""
+    # Emails waiting in Approvals (the sidebar shows the count); refreshed on every page load.
+    pending_approvals: int = 0
 
     def _authenticate(self) -> bool:
         from engine.errors import JourneyError
@@ -95,6 +97,7 @@ class SessionState(rx.State):
         if not self._authenticate():
             target = self.router.url.path or routes.JOURNEYS
             return rx.redirect(f"{routes.LOGIN}?next={quote(target)}")
+        self.pending_approvals = len(engine_access.engine().runs.approvals(self._vendor))
 
     @rx.event
     def log_out(self):

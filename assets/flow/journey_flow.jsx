@@ -332,7 +332,7 @@ function NodePalette({ catalog, onAdd, disabled }) {
         </div>
       ))}
       <div className="jf-palette__keys" aria-label="Keyboard shortcuts">
-        <div><kbd>Del</kbd> delete</div>
+        <div><kbd>Del</kbd> delete the selected step or connection</div>
         <div><kbd>Ctrl</kbd>+<kbd>Z</kbd> undo · <kbd>Ctrl</kbd>+<kbd>Y</kbd> redo</div>
         <div><kbd>Ctrl</kbd>+<kbd>C</kbd> / <kbd>V</kbd> copy, paste</div>
         <div><kbd>Ctrl</kbd>+<kbd>S</kbd> save draft</div>

@@ -13,6 +13,8 @@ when that node exists.
 """
 from __future__ import annotations
 
+from engine.describe import json_type_name as _type_name
+
 import json
 import math
 from collections.abc import Mapping
@@ -73,20 +75,6 @@ _MISSING = object()
 _EVENT_HINT = "client_added, form_submitted, payment_received, manual, or custom:<name>"
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return type(value).__name__
 
 
 def _show(value: Any, limit: int = 60) -> str:

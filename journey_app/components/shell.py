@@ -31,11 +31,24 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
+def _nav_badge(item: NavItem, compact: bool) -> rx.Component:
+    """The number of emails waiting for approval, beside "Approvals"."""
+    if item.route != routes.APPROVALS:
+        return rx.fragment()
+    return rx.cond(
+        SessionState.pending_approvals > 0,
+        rx.badge(SessionState.pending_approvals, color_scheme="amber", radius="full",
+                 size="1", margin_left="auto" if not compact else "-6px",
+                 custom_attrs={"data-testid": "approvals-count"}),
+    )
+
+
 def _nav_link(item: NavItem, active: bool, compact: bool = False) -> rx.Component:
     link = rx.link(
         rx.hstack(
             rx.icon(item.icon, size=16 if not compact else 18),
             rx.fragment() if compact else rx.text(item.label, size="2", weight="medium"),
+            _nav_badge(item, compact),
             align="center",
             spacing="3",
             padding_x="10px",

@@ -59,7 +59,7 @@ def time_figure(report: dict[str, Any]) -> go.Figure:
     fig.add_bar(y=[n["title"] for n in nodes], x=[n["p90_hours"] for n in nodes],
                 orientation="h", name="90th percentile", marker_color="#a5b4fc")
     return _layout(fig, height=max(200, 30 * len(nodes) + 60), barmode="group",
-                   showlegend=True, legend=dict(orientation="h", y=-0.2),
+                   showlegend=True, legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom"),
                    xaxis=dict(title="hours in step", rangemode="tozero"))
 
 

@@ -73,6 +73,7 @@ class ApprovalsState(SessionState):
                 "text": str(a.email.get("text") or ""),
             })
         self.items = items
+        self.pending_approvals = len(items)
         self.chosen = [c for c in self.chosen if any(i["id"] == c for i in items)]
 
     def _decide(self, ids: list[str], decision: str, edits: dict | None = None) -> int:

@@ -157,6 +157,7 @@ class ClientState(SessionState):
                 if run.is_open else [],
             })
         self.runs = runs
+        self.pending_approvals = len(eng.runs.approvals(vendor_id))
         from engine import library
 
         self.form_keys = [f["key"] for f in library.list_forms()]

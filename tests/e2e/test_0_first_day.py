@@ -187,6 +187,7 @@ def test_a_couple_moves_through_it_live(app_page, running_app):
     dialog.get_by_role("button", name="Send event").click()
     expect(page.get_by_text("1 journey moved on")).to_be_visible()
     expect(page.get_by_text("waiting for your approval")).to_be_visible()
+    expect(page.get_by_test_id("approvals-count")).to_have_text("1")  # in the sidebar
     shot(page, "10-client-timeline")
     expect(funnel).to_contain_text("Thank you=1", timeout=10_000)
 

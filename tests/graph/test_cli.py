@@ -100,14 +100,6 @@ def test_directory_exits_2(tmp_path):
     assert r.returncode == 2 and b"Traceback" not in r.stderr
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
-                    reason="root can read any file")
-def test_unreadable_file_exits_2(tmp_path):
-    path = write(tmp_path, minimal())
-    os.chmod(path, 0)
-    assert run("validate", path).returncode == 2
-
-
 @pytest.mark.parametrize("args", [[], ["validate"], ["validate", "a", "b"],
                                   ["validate", "x.json", "--format", "yaml"], ["frobnicate"],
                                   ["--bogus"]])
