@@ -97,25 +97,6 @@ def attach_to_api(api: Any) -> None:
     api.state.accounts = accounts()
 
 
-def _dispatcher(built: Live) -> Callable[[], int] | None:
-    """The outbox dispatcher: SMTP when JOURNEYS_SMTP_HOST is set, else captured emails."""
-    try:
-        from engine.effects import EffectsSettings, SmtpSettings, build_dispatcher
-
-        s = built.settings
-        smtp = None
-        if s.smtp_host:
-            smtp = SmtpSettings(host=s.smtp_host, port=s.smtp_port, security=s.smtp_security,
-                                username=s.smtp_username, password=s.smtp_password,
-                                from_address=s.smtp_from)
-        dispatcher = build_dispatcher(built.engine.store, built.engine.clock,
-                                      EffectsSettings(smtp=smtp))
-        return lambda: dispatcher.run_once().claimed
-    except Exception:  # the app still runs journeys; the outbox shows what waits
-        log.exception("could not build the outbox dispatcher")
-        return None
-
-
 def _listen_to_other_processes(built: Live) -> Any:
     """On PostgreSQL, workers in other processes run steps too: NOTIFY at our commits and
     LISTEN for theirs, so the dashboards here hear about every change."""
@@ -146,7 +127,7 @@ def lifespan_task(api: Any) -> Callable[[], contextlib.AbstractAsyncContextManag
             from engine.worker import Worker
 
             listener = _listen_to_other_processes(built)
-            worker = Worker(built, dispatch=_dispatcher(built))
+            worker = Worker(built)  # with the outbox dispatcher built from the settings
             try:
                 worker.start()
                 log.info("in-process worker started")

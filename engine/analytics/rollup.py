@@ -42,6 +42,7 @@ _LOG_RATIO = math.log(BUCKET_RATIO)
 AUTO_REFRESH_ROWS = 20_000
 CHUNK_ROWS = 250_000
 LOCK_TIMEOUT_MS = 500
+ANALYZE_AFTER = 100_000
 TIMED_OUTCOMES = ("sent", "done", "event", "timeout", "past_due", "skipped")
 
 
@@ -134,12 +135,19 @@ def refresh(engine: Engine, *, chunk: int = CHUNK_ROWS) -> int:
                 stmt = stmt.with_for_update()  # one refresher at a time
             low = conn.execute(stmt).scalar_one()
             if low >= upper:
-                return folded
+                break
             high = min(upper, low + chunk)
             _fold(conn, low, high)
             conn.execute(A.watermark.update().where(A.watermark.c.name == "steps")
                          .values(step_id=high))
             folded += high - low
+    if folded >= ANALYZE_AFTER and engine.dialect.name == "postgresql":
+        # The summaries grew a lot (a first fold): give the planner their new sizes now rather
+        # than at autovacuum's next pass (with the old estimate it nests loops over 100k rows).
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("ANALYZE " + ", ".join(t.name for t in A.ANALYTICS_TABLES)))
+    return folded
 
 
 def rebuild(engine: Engine) -> int:

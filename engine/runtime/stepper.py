@@ -90,17 +90,16 @@ class Runtime:
     def apply(self, tx: Tx, decision: Decision, client: Client, now: datetime) -> None:
         run = decision.run
         run.updated_at = now
+        steps: list[StepRecord] = []  # written together: one statement on SQL stores
         for cmd in decision.commands:
             if isinstance(cmd, RecordStep):
-                step = StepRecord(run_id=run.id, key=f"{cmd.node}#{cmd.visit}", node=cmd.node,
-                                  visit=cmd.visit, type=cmd.type, outcome=cmd.outcome, at=cmd.at,
-                                  seq=cmd.seq or run.seq, actor=cmd.actor, detail=cmd.detail,
-                                  vendor_id=run.vendor_id, journey_id=run.journey_id,
-                                  version=run.version, client_id=run.client_id,
-                                  entered_at=cmd.entered_at)
-                tx.add_step(step)
-                for hook in self.step_hooks:
-                    hook(step, client)
+                steps.append(StepRecord(run_id=run.id, key=f"{cmd.node}#{cmd.visit}",
+                                        node=cmd.node, visit=cmd.visit, type=cmd.type,
+                                        outcome=cmd.outcome, at=cmd.at, seq=cmd.seq or run.seq,
+                                        actor=cmd.actor, detail=cmd.detail,
+                                        vendor_id=run.vendor_id, journey_id=run.journey_id,
+                                        version=run.version, client_id=run.client_id,
+                                        entered_at=cmd.entered_at))
             elif isinstance(cmd, EnqueueEffect):
                 tx.add_effect(Effect(id=self.ids.new_id("eff"), vendor_id=run.vendor_id,
                                      key=cmd.key, kind=cmd.kind, payload=cmd.payload,
@@ -128,6 +127,11 @@ class Runtime:
                                                 expires_at=cmd.expires_at))
             elif isinstance(cmd, UpdateClient):
                 pass  # the working copy is written once below
+        if steps:
+            tx.add_steps(steps)
+            for step in steps:
+                for hook in self.step_hooks:
+                    hook(step, client)
         if decision.client_changes:
             client.updated_at = now
             tx.put_client(client)

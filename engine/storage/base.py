@@ -90,6 +90,12 @@ class Tx(ABC):
     @abstractmethod
     def add_step(self, step: StepRecord) -> None:
         """(run_id, key) is unique: a second write raises engine.errors.DuplicateStep."""
+
+    def add_steps(self, steps: Sequence[StepRecord]) -> None:
+        """add_step for the steps of one walk, in order (SQL stores: one statement). A
+        duplicate raises DuplicateStep; the transaction must then be rolled back."""
+        for step in steps:
+            self.add_step(step)
     @abstractmethod
     def steps_for_run(self, run_id: str) -> list[StepRecord]: ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +123,14 @@ def create_journey(page: Any, base_url: str, document: dict[str, Any]) -> str:
                                          headers={"content-type": "application/json"})
     assert response.status == 201, response.text()
     return response.json()["id"]
+
+
+def select_node(page: Any, node_id: str) -> Any:
+    """Click a step and wait until the inspector shows it; returns the inspector form."""
+    from playwright.sync_api import expect
+
+    node(page, node_id).locator(".jf-node__kind").click()
+    form = page.get_by_role("form", name="Step settings")
+    expect(form).to_contain_text(node_id)
+    expect(form.get_by_label("Step name")).to_have_value(re.compile(".+"))
+    return form

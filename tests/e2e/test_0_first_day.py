@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import (choose, connect, document_json, drop_step, fit_view, journey_id_from_url,
-                      node, shot)
+                      node, select_node, shot)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -86,8 +86,7 @@ def test_build_a_six_step_journey_and_publish_it(app_page, running_app):
                                                                           "error")
 
     # 4. Configure the steps in the inspector; nobody types JSON.
-    node(page, "email_1").click()
-    form = page.get_by_role("form", name="Step settings")
+    form = select_node(page, "email_1")
     form.get_by_label("Step name").fill("Welcome")
     form.get_by_label("Subject").fill("Welcome, {{ client.first_name }}!")
     form.get_by_label("Message").fill("Hi {{ client.first_name }},\n\nWe are thrilled to "
@@ -95,16 +94,16 @@ def test_build_a_six_step_journey_and_publish_it(app_page, running_app):
                                       "{{ client.wedding_date | longdate }}.")
     preview = page.get_by_role("region", name="Email preview")
     expect(preview).to_contain_text("Welcome, Alex!")  # rendered for the sample couple
-    node(page, "wait_for_1").click()
+    select_node(page, "wait_for_1")
     form.get_by_label("Step name").fill("Deposit paid?")
     choose(page, "Wait for", "A payment is received")
-    node(page, "email_2").click()
+    select_node(page, "email_2")
     form.get_by_label("Step name").fill("Thank you")
     form.get_by_label("Subject").fill("Thank you, {{ client.first_name }}!")
     form.get_by_label("Hold for my approval").click()
 
     # 5. A delay relative to the wedding date: 45 days before, at 10:30 local time.
-    node(page, "delay_1").click()
+    select_node(page, "delay_1")
     form.get_by_label("Step name").fill("Six weeks before")
     choose(page, "Wait", "until a moment around a client date")
     form.get_by_label("Amount").fill("45")
@@ -235,8 +234,7 @@ def test_publishing_a_change_offers_to_move_couples_in_flight(app_page, running_
     # Edit the live journey: the draft now differs from version 1.
     page.goto(running_app.url(f"/journeys/{FLOW['journey']}"))
     expect(page.get_by_test_id("journey-status")).to_contain_text("Live · v1")
-    node(page, "email_1").click()
-    page.get_by_role("form", name="Step settings").get_by_label("Subject").fill(
+    select_node(page, "email_1").get_by_label("Subject").fill(
         "Welcome aboard, {{ client.first_name }}!")
     expect(page.get_by_test_id("journey-status")).to_contain_text("draft has changes")
     page.get_by_role("button", name="Publish").click()

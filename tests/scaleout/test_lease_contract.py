@@ -153,3 +153,26 @@ def test_lock_clients_reads_several_in_id_order(store):
     with store.transaction() as tx:
         assert [c.id for c in tx.lock_clients(["c3", "c1", "nope", "c1"])] == ["c1", "c3"]
         assert tx.lock_clients([]) == []
+
+
+def test_add_steps_writes_a_walk_in_order_and_refuses_a_duplicate(store):
+    import pytest
+
+    from engine.domain import StepRecord
+    from engine.errors import DuplicateStep
+
+    def step(key: str) -> StepRecord:
+        return StepRecord(run_id="r1", key=key, node=key.split("#")[0], visit=1, type="email",
+                          outcome="sent", at=NOW, seq=1, actor="engine", detail={},
+                          vendor_id="v1", journey_id="j1", version=1, client_id="c1")
+
+    with store.transaction() as tx:
+        tx.add_steps([step("a#1"), step("b#1"), step("c#1")])
+        tx.add_steps([])
+    with store.transaction() as tx:
+        assert [s.key for s in tx.steps_for_run("r1")] == ["a#1", "b#1", "c#1"]
+    with pytest.raises(DuplicateStep):
+        with store.transaction() as tx:
+            tx.add_steps([step("d#1"), step("b#1")])
+    with store.transaction() as tx:
+        assert [s.key for s in tx.steps_for_run("r1")] == ["a#1", "b#1", "c#1"]

@@ -4,7 +4,7 @@ credentials it prints, create a journey through the API, and open that journey's
 Chromium. Then SIGTERM stops it cleanly.
 
 Slow (the build takes minutes), but run in CI. JOURNEYS_BINARY=/path/to/journeys tests an
-existing build instead of building one.
+existing build instead of building one; JOURNEYS_SKIP_BINARY=1 skips it outside CI.
 """
 from __future__ import annotations
 
@@ -57,6 +57,8 @@ def _require(condition: bool, message: str) -> None:
 
 @pytest.fixture(scope="module")
 def binary() -> Path:
+    if os.environ.get("JOURNEYS_SKIP_BINARY") == "1" and not os.environ.get("CI"):
+        pytest.skip("JOURNEYS_SKIP_BINARY=1")
     if given := os.environ.get("JOURNEYS_BINARY"):
         return Path(given)
     _require(os.access(ROOT / ".tools" / "bin" / "bun", os.X_OK),

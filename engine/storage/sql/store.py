@@ -20,7 +20,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Engine, Table, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -85,6 +85,9 @@ class _Statements:
 
         self.add_version = insert_if_absent(T.journey_version, ["journey_id", "version"])
         self.add_step = insert_if_absent(T.step, ["run_id", "key"])
+        # Several steps in one statement (SQLAlchemy's insertmanyvalues), in the given order.
+        self.add_steps = insert(T.step).on_conflict_do_nothing(
+            index_elements=["run_id", "key"]).returning(T.step.c.key, sort_by_parameter_order=True)
         self.add_event = insert_if_absent(T.event, ["vendor_id", "key"])
         self.add_effect = insert_if_absent(T.effect, ["key"])
 
@@ -288,6 +291,11 @@ class SqlTx(Tx):
         # Vendors read in this transaction: a group of steps (engine.scaleout) reads the same
         # vendor for each; it changes only through put_vendor here, or as a concurrent commit.
         self._vendors: dict[str, Vendor | None] = {}
+        # Rows this transaction holds (locked FOR UPDATE, or written): nobody else can change
+        # them before it ends, so a second read is answered here. A group of steps
+        # (engine.scaleout) locks its clients and runs in one statement each, then each step
+        # reads them again.
+        self._held: dict[tuple[str, str], Any] = {}
 
     def _one(self, stmt: Any, params: dict[str, Any]) -> Any:
         return self.conn.execute(stmt, params).first()
@@ -315,6 +323,9 @@ class SqlTx(Tx):
 
     # -- clients ---------------------------------------------------------------------------
     def get_client(self, client_id: str) -> Client | None:
+        held = self._held.get(("client", client_id))
+        if held is not None:
+            return held
         row = self._one(self.s.get_client, {"id": client_id})
         return _client(row) if row is not None else None
 
@@ -322,7 +333,9 @@ class SqlTx(Tx):
         ids = sorted(set(client_ids))
         if not ids:
             return []
-        return [_client(r) for r in self.conn.execute(self.s.lock_clients, {"ids": ids})]
+        found = [_client(r) for r in self.conn.execute(self.s.lock_clients, {"ids": ids})]
+        self._held.update((("client", c.id), c) for c in found)
+        return found
 
     def find_client(self, vendor_id: str, external_id: str) -> Client | None:
         row = self._one(self.s.find_client, {"vendor_id": vendor_id, "external_id": external_id})
@@ -341,8 +354,10 @@ class SqlTx(Tx):
         except IntegrityError as error:
             raise _integrity(error, f"client {client.id!r} could not be written",
                              external_id=client.external_id) from error
+        self._held[("client", client.id)] = client
 
     def delete_client(self, client_id: str) -> None:
+        self._held.pop(("client", client_id), None)
         self.conn.execute(self.s.delete_client, {"id": client_id})
 
     def list_clients(self, vendor_id: str, *, search: str | None = None, limit: int = 100,
@@ -427,21 +442,33 @@ class SqlTx(Tx):
 
     # -- runs ------------------------------------------------------------------------------
     def get_run(self, run_id: str) -> Run | None:
+        held = self._held.get(("run", run_id))
+        if held is not None:
+            return held
         row = self._one(self.s.get_run, {"id": run_id})
         return Run(*row) if row is not None else None
 
     def lock_run(self, run_id: str) -> Run | None:
+        held = self._held.get(("run", run_id))
+        if held is not None:
+            return held
         row = self._one(self.s.lock_run, {"id": run_id})
-        return Run(*row) if row is not None else None
+        if row is None:
+            return None
+        run = self._held[("run", run_id)] = Run(*row)
+        return run
 
     def lock_runs(self, run_ids: Iterable[str]) -> list[Run]:
         ids = sorted(set(run_ids))
         if not ids:
             return []
-        return [Run(*r) for r in self.conn.execute(self.s.lock_runs, {"ids": ids})]
+        found = [Run(*r) for r in self.conn.execute(self.s.lock_runs, {"ids": ids})]
+        self._held.update((("run", r.id), r) for r in found)
+        return found
 
     def put_run(self, run: Run) -> None:
         self.conn.execute(self.s.put_run, _params(run, _RUN))
+        self._held[("run", run.id)] = run
 
     def runs_for_client(self, client_id: str, *, journey_id: str | None = None,
                         statuses: Iterable[str] | None = None) -> list[Run]:
@@ -477,6 +504,18 @@ class SqlTx(Tx):
         if not self._inserted(self.s.add_step, _params(step, _STEP)):
             raise DuplicateStep(f"step {step.key} of run {step.run_id} was already executed",
                                 details={"run": step.run_id, "key": step.key})
+
+    def add_steps(self, steps: Sequence[StepRecord]) -> None:
+        if len(steps) < 2:
+            for step in steps:
+                self.add_step(step)
+            return
+        written = {r[0] for r in self.conn.execute(self.s.add_steps,
+                                                   [_params(s, _STEP) for s in steps])}
+        for step in steps:
+            if step.key not in written:
+                raise DuplicateStep(f"step {step.key} of run {step.run_id} was already executed",
+                                    details={"run": step.run_id, "key": step.key})
 
     def steps_for_run(self, run_id: str) -> list[StepRecord]:
         return [StepRecord(*r) for r in self.conn.execute(self.s.steps_for_run,
