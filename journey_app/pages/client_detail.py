@@ -164,36 +164,22 @@ class ClientState(SessionState):
 
     def _predict(self, doc: dict[str, Any], client: Any, run: Any, now: datetime,
                  vendor_tz: str, records: list[Any]) -> list[dict[str, str]]:
-        """What comes next if nothing else happens: the same version simulated for this client
-        from when the run started, replaying the events and approvals its log shows, keeping
-        only what lies after now (the real client is never touched). A wait for an event is
-        shown timing out."""
-        from engine.simulate import simulate
+        """What comes next if nothing else happens, from the run's current state (the engine's
+        own prediction: a copy of the run on a virtual clock; the real client is never
+        touched). A wait for an event is shown timing out."""
+        from engine.simulation.predict import what_happens_next
 
-        if run.started_at is None:
-            return []
-        sim_client = {"id": "c", "name": client.name, "email": client.email,
-                      "timezone": client.timezone, "status": client.status,
-                      "wedding_date": queries.iso(client.wedding_date),
-                      "dates": {k: queries.iso(v) for k, v in client.dates.items() if v},
-                      "fields": client.fields, "tags": client.tags}
         try:
-            out = simulate(doc, [sim_client], replayed_events(doc, records),
-                           start=run.started_at, until=None, seed=run.split_key or 0,
-                           vendor_timezone=vendor_tz)
-        except Exception:
+            prediction = what_happens_next(engine_access.engine(), self.vendor_id, run.id,
+                                           now=now, limit=12)
+        except Exception:  # a prediction must never break the client page
             return []
         nodes = doc.get("nodes") or []
         shown = []
-        for step in out["steps"]:
-            at = datetime.fromisoformat(step["at"].replace("Z", "+00:00"))
-            if at <= now:
-                continue
-            local, utc = queries.local_and_utc(at, self.tz_name)
-            shown.append({"local": local, "utc": utc, "node": em.node_label(nodes, step["node"]),
-                          "type": step["type"], "outcome": step["outcome"]})
-            if len(shown) >= 12:
-                break
+        for step in prediction.steps:
+            local, utc = queries.local_and_utc(step.at, self.tz_name)
+            shown.append({"local": local, "utc": utc, "node": em.node_label(nodes, step.node),
+                          "type": step.type, "outcome": step.outcome})
         return shown
 
     # ------------------------------------------------------------------ run controls
@@ -421,29 +407,6 @@ class ClientState(SessionState):
         engine_access.engine().clients.delete(self.vendor_id, self.client_key, actor=self.actor)
         self.delete_open = False
         return [rx.redirect(routes.CLIENTS), rx.toast.success("Client deleted.")]
-
-
-def replayed_events(doc: dict[str, Any], records: list[Any]) -> list[dict[str, Any]]:
-    """The simulator's events for what a run's log shows happened: events that resumed it and
-    decisions on held emails."""
-    from engine.clock import format_utc
-
-    held = {n.get("id") for n in doc.get("nodes") or [] if n.get("type") == "email"
-            and (n.get("config") or {}).get("requires_approval")}
-    events = []
-    for s in records:
-        if s.type == "control":
-            continue
-        if s.outcome == "event" and (s.detail or {}).get("event"):
-            events.append({"at": format_utc(s.at), "client": "c", "type": s.detail["event"],
-                           "data": {}})
-        elif s.node in held and s.outcome in ("sent", "skipped"):
-            if s.outcome == "skipped" and (s.detail or {}).get("reason") != "rejected":
-                continue  # timed out: the simulation times out too
-            decision = "approved" if s.outcome == "sent" else "rejected"
-            events.append({"at": format_utc(s.at), "client": "c", "type": "approval",
-                           "data": {"decision": decision, "node": s.node}})
-    return events
 
 
 def _parse(value: Any) -> datetime | None:
