@@ -8,7 +8,7 @@ export DATABASE_URL_PG="${DATABASE_URL_PG:-postgresql+psycopg://postgres@127.0.0
 PY=.venv/bin/python
 status=0
 # Engine, storage, effects, API and process-level tests (2 workers: this machine has 2 cores).
-timeout 2400 $PY -m pytest -m "not e2e" -p no:cacheprovider "$@" || status=$?
+timeout 3000 $PY -m pytest -m "not e2e" -n 2 -p no:cacheprovider "$@" || status=$?
 # Browser tests drive the real app in Chromium; separate process, own timeout.
 if [[ "${JOURNEYS_SKIP_E2E:-}" != "1" && -d tests/e2e ]] && ls tests/e2e/test_*.py >/dev/null 2>&1; then
   timeout 1500 $PY -m pytest -m e2e tests/e2e -p no:cacheprovider || status=$?
