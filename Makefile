@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what they need and are safe to run twice.
-.PHONY: run test test-engine test-e2e setup bench
+.PHONY: run test setup bench binary
 
 setup:
 	@bash scripts/setup.sh
@@ -14,3 +14,7 @@ test: setup
 
 bench: setup
 	@.venv/bin/python -m bench.run_all
+
+# A single executable (PyInstaller) that runs `journeys serve` with no Python and no Node.
+binary: setup
+	@JOURNEYS_SKIP_SETUP=1 bash scripts/build_binary.sh

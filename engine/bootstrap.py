@@ -67,6 +67,9 @@ def open_live(settings: Settings | None = None, *, clock: Clock | None = None,
 
     settings = settings or load_settings()
     if migrate_first:
+        from engine.ops.schema import refuse_newer_database
+
+        refuse_newer_database(settings.database_url)  # never run old code on a newer schema
         migrate(settings.database_url)
     sa_engine = make_engine(settings.database_url)
     store = SqlStore(sa_engine)

@@ -81,6 +81,9 @@ def load_settings(**overrides: Any) -> Settings:
         lines = []
         for item in error.errors():
             name = ".".join(str(p) for p in item["loc"]) or "settings"
+            if item["type"] == "extra_forbidden":
+                lines.append(f"{name}: is not a setting (a typo?); remove it")
+                continue
             lines.append(f"{name}: {item['msg']} (set it in the environment as "
                          f"{_env_name(name)} or in journeys.toml)")
         raise InvalidInput("bad settings: " + "; ".join(lines)) from None

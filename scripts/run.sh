@@ -25,4 +25,7 @@ export DATABASE_URL="${DATABASE_URL:-sqlite:///$ROOT/.journeys/journeys.db}"
 PORT="${PORT:-3000}"
 HOST="${HOST:-0.0.0.0}"
 echo "[run] Journeys on http://localhost:$PORT (API: /api/v1, database: ${DATABASE_URL%%://*})" >&2
-exec reflex run --env prod --frontend-port "$PORT" --backend-host "$HOST" "$@"
+# `journeys serve`: migrations at start, the engine and its worker, UI + API + /healthz on one
+# port; --demo adds a demo vendor (credentials printed once), the templates and sample couples
+# to a brand-new database.
+exec journeys serve --demo --port "$PORT" --host "$HOST" "$@"
