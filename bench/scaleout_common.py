@@ -158,6 +158,16 @@ class WorkerPool:
     def rss_mb(self) -> list[float]:
         return [rss_mb(p.pid) for p in self.procs]
 
+    def cpu_s(self) -> list[float]:
+        """CPU seconds (user + system) each worker has used so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        out = []
+        for proc in self.procs:
+            with open(f"/proc/{proc.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            out.append((int(fields[11]) + int(fields[12])) / tick)
+        return out
+
     def stop(self) -> None:
         for proc in self.procs:
             if proc.poll() is None:

@@ -36,6 +36,7 @@ def _count(sa_engine: sa.Engine, sql: str, **params) -> int:
 def measure(runs: int, workers: int, env: dict[str, str]) -> dict:
     with fresh_database("bench_workers") as url:
         migrate(url)
+        raw_before = raw_skip_locked_rate(url, workers, seconds=5.0)
         sa_engine = make_engine(url)
         engine = Engine(SqlStore(sa_engine), SystemClock())
         template = template_run(engine, JOURNEY)
@@ -44,6 +45,7 @@ def measure(runs: int, workers: int, env: dict[str, str]) -> dict:
         pool = WorkerPool(url, workers, env=env)
         try:
             startup = pool.start()
+            cpu_before = pool.cpu_s()
             steps_before = _count(sa_engine, "SELECT count(*) FROM step")
             at = datetime.now(timezone.utc) - timedelta(seconds=1)
             t0 = time.perf_counter()
@@ -53,17 +55,20 @@ def measure(runs: int, workers: int, env: dict[str, str]) -> dict:
                 time.sleep(0.05)
             elapsed = time.perf_counter() - t0
             rss = pool.rss_mb()
+            cpu = [round(b - a, 2) for a, b in zip(cpu_before, pool.cpu_s())]
         finally:
             pool.stop()
         steps = _count(sa_engine, "SELECT count(*) FROM step") - steps_before
         effects = _count(sa_engine, "SELECT count(*) FROM effect")
         sa_engine.dispose()
-        raw = raw_skip_locked_rate(url, workers, seconds=5.0)
+        raw_after = raw_skip_locked_rate(url, workers, seconds=5.0)
+        raw = (raw_before + raw_after) / 2  # before and after: the machine's load drifts
     return {"runs": runs, "workers": workers, "steps": steps, "effects": effects,
             "seconds": elapsed, "steps_per_s": steps / elapsed, "wakeups_per_s": runs / elapsed,
-            "raw_claims_per_s": raw, "ratio_steps": steps / elapsed / raw,
+            "raw_claims_per_s": raw, "raw_before": raw_before, "raw_after": raw_after, "ratio_steps": steps / elapsed / raw,
             "ratio_wakeups": runs / elapsed / raw, "worker_start_s": startup,
-            "worker_rss_mb": [round(x) for x in rss], "env": env}
+            "worker_rss_mb": [round(x) for x in rss], "worker_cpu_s": cpu,
+            "cpu_ms_per_wakeup": 1000 * sum(cpu) / runs, "env": env}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,11 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=6000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--batch", type=int, default=50)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="claim loops per worker (default: the setting's default)")
     parser.add_argument("--per-commit", type=int, default=None,
                         help="wake-ups per transaction (default: the setting's default)")
     args = parser.parse_args(argv)
-    env = {"JOURNEYS_CLAIM_BATCH": str(args.batch), "JOURNEYS_CLAIM_THREADS": str(args.threads)}
+    env = {"JOURNEYS_CLAIM_BATCH": str(args.batch)}
+    if args.threads:
+        env["JOURNEYS_CLAIM_THREADS"] = str(args.threads)
     if args.per_commit:
         env["JOURNEYS_STEPS_PER_COMMIT"] = str(args.per_commit)
     info = machine()
@@ -87,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
           f"processes: {r['raw_claims_per_s']:,.0f} claims/s | ratio {r['ratio_steps']:.2f}x "
           f"steps, {r['ratio_wakeups']:.2f}x transactions | targets >= {TARGET_STEPS} steps/s "
           f"and >= {TARGET_RATIO}x: {'met' if ok else 'MISSED'}")
+    print(f"    worker CPU during the run: {r['worker_cpu_s']} s "
+          f"({r['cpu_ms_per_wakeup']:.2f} ms per wake-up, the leader's outbox dispatcher "
+          f"included); load average at start {info['load_avg_at_start']:.1f}")
     record("2_pg_workers", {**r, "machine": info, "met": ok})
     return 0
 

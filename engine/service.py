@@ -71,8 +71,8 @@ class Engine:
             return vendor
 
     # -- time --------------------------------------------------------------------------------
-    def run_due(self, limit: int = 1000) -> int:
-        return self.runtime.run_due(limit)
+    def run_due(self, limit: int = 1000, *, per_commit: int = 1) -> int:
+        return self.runtime.run_due(limit, per_commit=per_commit)
 
     def run_until(self, target, **kwargs: Any) -> int:
         return self.runtime.run_until(target, **kwargs)

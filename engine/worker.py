@@ -49,7 +49,8 @@ class Worker:
         self.scheduler: EngineScheduler | None = None
         if self.node is None:
             self.scheduler = EngineScheduler(live.settings.worker_name,
-                                             run_due=lambda: engine.run_due(20),
+                                             run_due=lambda: engine.run_due(
+                                                 20, per_commit=live.settings.steps_per_commit),
                                              next_due=next_due, dispatch=dispatch,
                                              sa_engine=live.sa_engine,
                                              tick_seconds=live.settings.tick_seconds)

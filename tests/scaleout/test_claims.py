@@ -185,3 +185,21 @@ def test_group_commit_spares_the_group_of_a_broken_step(store, monkeypatch, grou
     assert set(runs.values()) == {"completed"}
     assert (loop.stats.ran, loop.stats.failed) == (5, 1)
     assert _hello_steps(engine, vendor_id) == 5  # the broken step's writes were rolled back
+
+
+def test_run_due_in_groups_runs_each_wakeup_once_and_isolates_a_broken_step(store, monkeypatch):
+    engine, _clock, vendor_id = _engine(store, 7)
+    victim = sorted(r.id for r in engine.runs.list(vendor_id))[4]
+    real = engine.runtime._process
+
+    def sometimes_broken(tx, wakeup):
+        real(tx, wakeup)
+        if wakeup.run_id == victim:
+            raise RuntimeError("a bug in one step")
+
+    monkeypatch.setattr(engine.runtime, "_process", sometimes_broken)
+    assert engine.run_due(per_commit=3) == 7
+    runs = {r.id: r.status for r in engine.runs.list(vendor_id)}
+    assert runs.pop(victim) == "failed" and set(runs.values()) == {"completed"}
+    assert _hello_steps(engine, vendor_id) == 6
+    assert engine.run_due(per_commit=3) == 0
