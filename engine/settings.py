@@ -34,12 +34,15 @@ class Settings(BaseSettings):
     # taken over when the lease ends, and a new leader is elected within two lease periods.
     lease_seconds: float = Field(30.0, ge=0.5, le=3600)
     claim_batch: int = Field(50, ge=1, le=1000)
-    # Claim loops per worker process: a loop waits on PostgreSQL round trips about half the
-    # time, and a second one fills those waits (one process: 608 -> 969 steps/s, bench 2).
-    claim_threads: int = Field(2, ge=1, le=16)
+    # Claim loops per worker process. One is best when the machine's cores are busy (more add
+    # contention for Python's lock); more can help where the database is far away.
+    claim_threads: int = Field(1, ge=1, le=16)
     # How many due wake-ups share one transaction (group commit; 1: one each), on SQLite and
     # PostgreSQL. A step that raises rolls its group back; the group reruns one per transaction.
     steps_per_commit: int = Field(10, ge=1, le=100)
+    # Whether this worker sends the outbox (on PostgreSQL: while it is the leader). False makes
+    # a steps-only worker, for deployments that send from dedicated processes.
+    dispatch_outbox: bool = True
     # Outbound mail; with no host, emails are captured and shown in the outbox view.
     smtp_host: str | None = None
     smtp_port: int = 587

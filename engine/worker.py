@@ -28,7 +28,7 @@ class Worker:
         """`dispatch`: the outbox job (True builds it from the settings, False runs none)."""
         self.live = live
         if dispatch is True:
-            dispatch = build_outbox(live)
+            dispatch = build_outbox(live) if live.settings.dispatch_outbox else None
         elif dispatch is False:
             dispatch = None
         engine = live.engine

@@ -4,8 +4,9 @@
     node.start()   # claims and runs due work until stop()
     node.stop()    # finishes the steps in flight, hands back the rest of its claims
 
-Every node claims and runs steps; the elected leader also runs the timer (APScheduler) that
-announces due work, and the outbox dispatcher if one is given.
+Every node claims and runs steps, and sends the outbox if given a dispatcher (the dispatcher
+claims effects with SKIP LOCKED and a lease of its own, so several send safely); the elected
+leader also runs the timer (APScheduler) that announces due work.
 """
 from __future__ import annotations
 
@@ -54,7 +55,9 @@ class ScaleoutNode:
         self.heartbeat = Heartbeat(self.loops, interval=lease_s / 3)
         self.timer = LeaderTimer(self.identity, sa_engine=sa_engine, clock=runtime.clock,
                                  lease_clock=self.real_clock, real_clock=self.real_clock,
-                                 tick_seconds=tick_seconds, dispatch=dispatch)
+                                 tick_seconds=tick_seconds)
+        self.dispatch = dispatch
+        self.tick_seconds = tick_seconds
         self.listener = WakeListener(
             session_factory(sa_engine, application_name=f"journeys-listen:{os.getpid()}",
                             keepalive=lease_s),
@@ -105,6 +108,16 @@ class ScaleoutNode:
             if claimed < loop.batch:
                 wake.wait(self.poll_seconds)
 
+    def _send(self) -> None:
+        """The outbox: drain what is due, then look again every tick."""
+        assert self.dispatch is not None
+        while not self._stopping.wait(self.tick_seconds):  # real-time wait; no clock read
+            try:
+                while self.dispatch() and not self._stopping.is_set():
+                    pass
+            except Exception as error:  # noqa: BLE001 - the database went away; next tick
+                log.warning("outbox dispatch: %s: %s", type(error).__name__, error)
+
     # -- life --------------------------------------------------------------------------------
     def start(self) -> None:
         self.listener.start()
@@ -114,6 +127,10 @@ class ScaleoutNode:
                                       name=f"journeys-claim-{i}")
             thread.start()
             self._threads.append(thread)
+        if self.dispatch is not None:
+            sender = threading.Thread(target=self._send, daemon=True, name="journeys-outbox")
+            sender.start()
+            self._threads.append(sender)
         self.election.start()
         log.info("scale-out worker %s started (%d claim loop(s), batch %d, %d per commit, "
                  "lease %.1fs)", self.identity, len(self.loops), self.loops[0].batch,

@@ -1,7 +1,8 @@
 """The leader's timer: APScheduler 3, in the elected leader only.
 
 It decides *when* workers should look for due work and wakes them with NOTIFY; it never runs
-steps (those are claimed by every worker). Two jobs, plus the outbox if this process sends:
+steps (those are claimed by every worker) and never sends (every worker's dispatcher does). Two
+jobs:
 
 - `journeys-leader-tick`, every `tick_seconds`, in the persistent SQLAlchemy job store: announces
   due work that nobody holds (including wake-ups whose claimer died and whose lease has ended)
@@ -18,7 +19,6 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
@@ -35,11 +35,10 @@ from engine.storage.sql import tables as T
 
 log = logging.getLogger("journeys.scaleout")
 
-LEADER_TICK, LEADER_WAKE, LEADER_OUTBOX = ("journeys-leader-tick", "journeys-leader-wake",
-                                           "journeys-leader-outbox")
+LEADER_TICK, LEADER_WAKE = "journeys-leader-tick", "journeys-leader-wake"
 _TIMERS: dict[str, "LeaderTimer"] = {}
 # Executors log through "apscheduler.executors.<alias>"; a distinct alias keeps ours quiet alone.
-LEADER, OUTBOX = "journeys-leader", "journeys-leader-outbox"
+LEADER = "journeys-leader"
 
 _w = T.wakeup
 _NOW = bindparam("now", type_=_w.c.due_at.type)
@@ -64,23 +63,15 @@ def fire(name: str) -> None:
         timer.fire()
 
 
-def dispatch(name: str) -> None:
-    timer = _TIMERS.get(name)
-    if timer is not None and timer.dispatch is not None:
-        timer.dispatch()
-
-
 class LeaderTimer:
     def __init__(self, name: str, *, sa_engine: Engine, clock: Clock, lease_clock: Clock,
-                 real_clock: Clock, tick_seconds: float,
-                 dispatch: Callable[[], int] | None = None, table: str = "apscheduler_jobs"):
+                 real_clock: Clock, tick_seconds: float, table: str = "apscheduler_jobs"):
         self.name = name
         self.sa_engine = sa_engine
         self.clock, self.lease_clock, self.real_clock = clock, lease_clock, real_clock
         # A virtual clock running `scale` times faster: waits are that much shorter in real time.
         self.scale = float(getattr(clock, "scale", 1.0) or 1.0)
         self.tick_seconds = tick_seconds
-        self.dispatch = dispatch
         self.table = table
         self.fired = self.announced = 0
         self._planned: datetime | None = None
@@ -136,14 +127,14 @@ class LeaderTimer:
         scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.sa_engine, tablename=self.table),
                        "memory": MemoryJobStore()},
-            executors={LEADER: ThreadPoolExecutor(1), OUTBOX: ThreadPoolExecutor(1)},
+            executors={LEADER: ThreadPoolExecutor(1)},
             job_defaults=JOB_DEFAULTS, timezone=timezone.utc,
             logger=_quiet("journeys.scaleout.apscheduler", logging.ERROR))
-        for alias in (LEADER, OUTBOX):
-            _quiet(f"apscheduler.executors.{alias}")
+        _quiet(f"apscheduler.executors.{LEADER}")
         scheduler.start()
         self.scheduler = scheduler
-        for legacy in (TICK_JOB, NEXT_JOB, OUTBOX_JOB):  # a single-process worker's jobs
+        # A single-process worker's jobs, and an earlier leader's outbox job.
+        for legacy in (TICK_JOB, NEXT_JOB, OUTBOX_JOB, "journeys-leader-outbox"):
             try:
                 scheduler.remove_job(legacy)
             except JobLookupError:
@@ -151,9 +142,6 @@ class LeaderTimer:
         scheduler.add_job(fire, "interval", seconds=self.tick_seconds, args=[self.name],
                           id=LEADER_TICK, executor=LEADER, replace_existing=True,
                           next_run_time=self.real_clock.now())
-        if self.dispatch is not None:
-            scheduler.add_job(dispatch, "interval", seconds=self.tick_seconds, args=[self.name],
-                              id=LEADER_OUTBOX, executor=OUTBOX, replace_existing=True)
 
     def stop(self, wait: bool = True) -> None:
         scheduler, self.scheduler = self.scheduler, None
