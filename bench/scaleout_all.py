@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     scaleout_apscheduler.main(["--jobs", "500" if q else "3000"])
     scaleout_latency.main(["--seconds", "10" if q else "40"])
     scaleout_burst.main(["--runs", "1000" if q else "10000"])
+    scaleout_burst.main(["--runs", "1000" if q else "10000", "--dispatch"])
     scaleout_million.main(["--pending", "20000" if q else "1000000"])
     scaleout_sixty.main(["--clients", "100" if q else "1000", "--minutes", "1" if q else "2"])
     return scaleout_report.main()

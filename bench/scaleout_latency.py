@@ -6,7 +6,7 @@
 `rate` wake-ups come due every second, evenly spaced, for `seconds` (each wake-up runs two
 steps: the delay completes and an email is written). The path measured is the whole scale-out
 mode: the leader's APScheduler timer fires at each due instant and NOTIFYs, a worker claims the
-wake-up and starts the step. The step's start is the step log's `at` (taken by the worker when
+wake-up and starts the step. The workers also send the outbox (the deployment default). The step's start is the step log's `at` (taken by the worker when
 it began the step). Targets: p50 <= 250 ms, p99 <= 2 s.
 """
 from __future__ import annotations

@@ -42,7 +42,7 @@ def _rows(r: dict[str, dict]) -> list[tuple[str, str, str, str, str]]:
                      f">= 1,000 steps/s and >= 0.25x: {ok(x)}"))
     if "2_pg_workers" in r:
         x = r["2_pg_workers"]
-        rows.append((f"2. steps/s, {x['workers']} workers, PostgreSQL",
+        rows.append((f"2. steps/s, {x['workers']} workers, PostgreSQL (steps only)",
                      f"{x['steps_per_s']:,.0f} steps/s ({x['wakeups_per_s']:,.0f} wake-ups/s)",
                      f"raw SKIP LOCKED claim-and-complete, {x['workers']} processes: "
                      f"{x['raw_claims_per_s']:,.0f}/s",
@@ -65,7 +65,13 @@ def _rows(r: dict[str, dict]) -> list[tuple[str, str, str, str, str]]:
                      "-", "-", f"p50 <= 250 ms, p99 <= 2 s: {ok(x)}"))
     if "5_burst" in r:
         x = r["5_burst"]
-        rows.append((f"5. burst: {x['runs']:,} due at one instant, {x['workers']} workers",
+        rows.append((f"5. burst: {x['runs']:,} due at one instant, {x['workers']} workers "
+                     "(steps only)",
+                     f"p99 lateness {x['p99_s']:.1f} s (all done in {x['max_s']:.1f} s)",
+                     "-", "-", f"p99 <= 5 s: {ok(x)}"))
+    if "5_burst_dispatch" in r:
+        x = r["5_burst_dispatch"]
+        rows.append(("5b. the same burst, workers also sending the outbox",
                      f"p99 lateness {x['p99_s']:.1f} s (all done in {x['max_s']:.1f} s)",
                      "-", "-", f"p99 <= 5 s: {ok(x)}"))
     if "6_million" in r:
@@ -90,6 +96,66 @@ def _rows(r: dict[str, dict]) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
+def _notes(r: dict[str, dict]) -> list[str]:
+    """What limits each figure that misses its target, and what would reach it."""
+    notes = []
+    x = r.get("1_sqlite")
+    if x and x["ratio"] < 0.25:
+        notes.append(
+            f"- **1, SQLite ratio {x['ratio']:.3f}x (target 0.25x).** The baseline is one "
+            "200-byte INSERT per transaction with synchronous=NORMAL, which in WAL mode never "
+            f"waits for the disk ({x['raw_commits_per_s']:,.0f}/s is Python calling sqlite3). A "
+            "step is a walk of the journey (templates, calendar, send window) plus about five "
+            "statements through SQLAlchemy (claim, clients and runs of the group, steps, outbox, "
+            "run, next wake-up) touching four tables and fourteen indexes: about 1 ms of Python "
+            "per wake-up. 0.25x would need about 140 us per step. With synchronous=FULL, where "
+            "every commit waits for the disk, the same pair gives "
+            f"{x['ratio_full']:.2f}x ({x['full']['steps_per_s']:,.0f} steps/s vs "
+            f"{x['raw_full']:,.0f} commits/s): the slower the disk, the more group commit (one "
+            "flush for ten steps) closes the gap. What would reach 0.25x on NORMAL: a step "
+            "path without SQLAlchemy's "
+            "per-statement machinery (prepared sqlite3 statements), one row per run state, "
+            "the step log appended in batches.")
+    x = r.get("3_apscheduler")
+    if x and x["ratio"] < 3:
+        notes.append(
+            f"- **3, {x['ratio']:.1f}x the naive design in one process (target 3x).** With "
+            "PostgreSQL's commits cheap on this disk, the naive design's extra work per step is "
+            "three small commits (delete the job, run it, insert the next), while its job does "
+            "less than a step (no journey walk, no run state). Both are CPU-bound in one Python "
+            "process. The engine's advantage is elsewhere: it scales out (4 workers: "
+            f"{x['ratio_4_workers']:.1f}x; a second APScheduler on the same job store runs jobs "
+            "twice), it drops nothing (APScheduler's default 1 s grace dropped "
+            f"{x['naive_default_grace']['missed']} of {x['naive_default_grace']['jobs']} due "
+            "jobs), and where commits wait for the disk (earlier today PostgreSQL committed 173 "
+            "times a second) group commit wins by the number of commits. What would reach 3x "
+            "here: the per-step Python cost halved (see 1).")
+    for key in ("5_burst", "5_burst_dispatch"):
+        x = r.get(key)
+        if x and not x.get("met"):
+            rate = x["runs"] / x["max_s"]
+            notes.append(
+                f"- **5{'b' if key.endswith('dispatch') else ''}, burst p99 {x['p99_s']:.1f} s "
+                f"(target 5 s).** Lateness is the drain rate: {rate:,.0f} wake-ups/s. Both cores "
+                "are busy (workers about 1.5 ms of Python per wake-up, PostgreSQL most of the "
+                "rest); more workers only add contention. 10,000 in 5 s needs about 2,000 "
+                "wake-ups/s: twice the cores (the claim path scales across processes; PostgreSQL "
+                "was not the bottleneck), or half the Python per step."
+                + (" Sending the outbox costs more CPU per email than the step that wrote it "
+                   "(about 2 ms per captured email in the dispatcher), so workers that also send "
+                   "drain the burst at half speed; deployments can run sending on separate "
+                   "processes (JOURNEYS_DISPATCH_OUTBOX=false on the step workers)."
+                   if key.endswith("dispatch") else ""))
+    x = r.get("2_pg_workers")
+    if x and not x.get("met"):
+        notes.append(
+            f"- **2, {x['steps_per_s']:,.0f} steps/s, {x['ratio_steps']:.2f}x.** CPU-bound on "
+            "two cores shared with PostgreSQL (and, on this machine, with other work: see the "
+            "load average); the raw loop does three statements per claim against about five "
+            "per wake-up here.")
+    return notes
+
+
 def _table(rows) -> str:
     out = ["| Benchmark | Figure | Baseline (same run) | Ratio | Target |",
            "|---|---|---|---|---|"]
@@ -109,7 +175,9 @@ def main() -> int:
     md = [f"# Scale-out benchmarks, {day}", "", header, "",
           "Load average (1 min) when each benchmark started, on this shared machine: "
           + ", ".join(f"{k} {v:.1f}" for k, v in sorted(loads.items()) if v is not None), "",
-          table, "", "Produced by `python -m bench.scaleout_report` from the runs of "
+          table, "", "## What limits the figures that miss their targets", "",
+          *(_notes(latest) or ["Every target was met."]), "",
+          "Produced by `python -m bench.scaleout_report` from the runs of "
           "bench/scaleout_*.py; the raw figures are in the .json next to this file.", ""]
     (ROOT / "bench" / f"results-{day}.md").write_text("\n".join(md))
     (ROOT / "bench" / f"results-{day}.json").write_text(
