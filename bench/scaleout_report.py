@@ -107,7 +107,7 @@ def _notes(r: dict[str, dict]) -> list[str]:
             f"waits for the disk ({x['raw_commits_per_s']:,.0f}/s is Python calling sqlite3). A "
             "step is a walk of the journey (templates, calendar, send window) plus about five "
             "statements through SQLAlchemy (claim, clients and runs of the group, steps, outbox, "
-            "run, next wake-up) touching four tables and fourteen indexes: about 1 ms of Python "
+            "run, next wake-up) touching four tables and twenty indexes: about 1 ms of Python "
             "per wake-up. 0.25x would need about 140 us per step. With synchronous=FULL, where "
             "every commit waits for the disk, the same pair gives "
             f"{x['ratio_full']:.2f}x ({x['full']['steps_per_s']:,.0f} steps/s vs "
@@ -127,20 +127,22 @@ def _notes(r: dict[str, dict]) -> list[str]:
             f"{x['ratio_4_workers']:.1f}x; a second APScheduler on the same job store runs jobs "
             "twice), it drops nothing (APScheduler's default 1 s grace dropped "
             f"{x['naive_default_grace']['missed']} of {x['naive_default_grace']['jobs']} due "
-            "jobs), and where commits wait for the disk (earlier today PostgreSQL committed 173 "
-            "times a second) group commit wins by the number of commits. What would reach 3x "
-            "here: the per-step Python cost halved (see 1).")
+            "jobs), and where commits wait for the disk (the same day, with other tests writing, "
+            "this PostgreSQL managed 173 single-row commits a second) group commit wins by the "
+            "number of commits saved. What would reach 3x here: the per-step Python cost halved "
+            "(see 1).")
     for key in ("5_burst", "5_burst_dispatch"):
         x = r.get(key)
         if x and not x.get("met"):
             rate = x["runs"] / x["max_s"]
             notes.append(
                 f"- **5{'b' if key.endswith('dispatch') else ''}, burst p99 {x['p99_s']:.1f} s "
-                f"(target 5 s).** Lateness is the drain rate: {rate:,.0f} wake-ups/s. Both cores "
-                "are busy (workers about 1.5 ms of Python per wake-up, PostgreSQL most of the "
-                "rest); more workers only add contention. 10,000 in 5 s needs about 2,000 "
-                "wake-ups/s: twice the cores (the claim path scales across processes; PostgreSQL "
-                "was not the bottleneck), or half the Python per step."
+                f"(target 5 s).** Lateness is the drain rate: {rate:,.0f} wake-ups/s, with both "
+                "cores busy: the workers spend about 1.5 ms of Python per wake-up and "
+                "PostgreSQL's backends take the rest of the machine. 10,000 in 5 s needs about "
+                "2,000 wake-ups/s: more cores (claims scale across worker processes: 1 worker "
+                "drains about 470 wake-ups/s, 4 about 850-950 on these 2 cores), or half the "
+                "Python per step (see 1)."
                 + (" Sending the outbox costs more CPU per email than the step that wrote it "
                    "(about 2 ms per captured email in the dispatcher), so workers that also send "
                    "drain the burst at half speed; deployments can run sending on separate "

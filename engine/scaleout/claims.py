@@ -3,9 +3,9 @@
 The claim is one statement (UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING), so
 concurrent workers take disjoint batches. Claimed wake-ups are then run in transactions that
 first lock their rows and check each is still ours and still due at the claimed instant: a
-wake-up another worker took over (after our lease ended) or already ran is skipped. Clients and
-runs are locked before their wake-ups, the order an arriving event takes them in, so a step and
-an event for the same client wait for each other instead of deadlocking.
+wake-up another worker took over (after our lease ended) or already ran is skipped. Clients,
+then runs, then wake-ups are locked, each in id order, so two groups never deadlock each other
+(see docs/scaleout.md for events).
 
 `group` sets how many wake-ups share one transaction (group commit). With 1, each runs in its
 own transaction. With more, one commit (and one WAL flush) serves the group; each step is still
@@ -141,8 +141,7 @@ class ClaimLoop:
 
     @staticmethod
     def _lock(wakeups: list[WakeUp], tx) -> None:
-        """Clients, then runs, then (by the caller) wake-ups: the order an arriving event or an
-        API update takes them in, so they wait for each other instead of deadlocking."""
+        """Clients, then runs, then (by the caller) wake-ups, each in id order."""
         tx.lock_clients(w.client_id for w in wakeups if w.client_id is not None)
         tx.lock_runs(w.run_id for w in wakeups if w.run_id is not None)
 

@@ -33,8 +33,8 @@ class Tx(ABC):
     @abstractmethod
     def lock_clients(self, client_ids: Iterable[str]) -> list[Client]:
         """The clients as they are now, held until the transaction ends (FOR UPDATE on
-        PostgreSQL; one statement; in id order). A group of steps takes its clients first, the
-        order an arriving event or an API update takes them in (client, then runs)."""
+        PostgreSQL; one statement; in id order). A group of steps takes its clients first, then
+        its runs, then its wake-ups."""
     @abstractmethod
     def put_client(self, client: Client) -> None:
         """Insert or update; (vendor_id, external_id) is unique -> engine.errors.Conflict."""

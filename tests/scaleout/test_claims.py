@@ -203,3 +203,25 @@ def test_run_due_in_groups_runs_each_wakeup_once_and_isolates_a_broken_step(stor
     assert runs.pop(victim) == "failed" and set(runs.values()) == {"completed"}
     assert _hello_steps(engine, vendor_id) == 6
     assert engine.run_due(per_commit=3) == 0
+
+
+@pytest.mark.postgres
+def test_a_heartbeat_passes_over_rows_a_step_holds(pg_url):
+    """A renewal never waits for (or deadlocks with) the worker's own step transaction: the row
+    being stepped on is about to be rewritten anyway."""
+    from engine.storage.sql.store import SqlStore
+
+    store = SqlStore(pg_url)
+    engine, _clock, _vendor = _engine(store, 3)
+    lease_clock = ManualClock(T0)
+    loop = _loop(engine, "a", lease_clock)
+    claimed = loop.claim()
+    renewed: list[int] = []
+    with store.transaction() as tx:  # a step of this worker holds the first row
+        tx.lock_wakeups([claimed[0].id])
+        beat = threading.Thread(target=lambda: renewed.append(loop.renew()))
+        beat.start()
+        beat.join(timeout=10)
+        assert not beat.is_alive(), "the heartbeat waited for the step"
+    assert renewed == [2]
+    store.close()

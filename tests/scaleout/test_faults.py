@@ -121,6 +121,9 @@ def test_workers_reconnect_after_every_session_is_terminated(fresh_pg_url, pg_se
     workers = Workers(fresh_pg_url, vt, tmp_path)
     for name in ("w0", "w1", "w2"):
         workers.start(name)
+    # Running workers lose their sessions (a worker still starting up would exit on its failed
+    # migration, as it should: it has nothing to reconnect to yet).
+    assert wait_for(lambda: len(ready_pids(sa_engine)) == 3, 120), workers.tail()
     feeder = Feeder(engine, vendor_id, clients, pause=0.01)
     feeder.start()
     terminated = []

@@ -142,8 +142,15 @@ class _Statements:
                           .returning(*_cols(w, WakeUp)))
         mine = w.c.lease_owner == bindparam("owner")
         listed = w.c.id.in_(bindparam("ids", expanding=True))
-        self.renew_leases = w.update().where(mine).values(lease_until=until)
-        self.renew_listed_leases = w.update().where(mine, listed).values(lease_until=until)
+        # A renewal passes over rows a step of the same worker has locked (it is about to
+        # rewrite them), and takes the rest in id order, as steps do: it never deadlocks one.
+        def renewal(*where: Any) -> Any:
+            rows = select(w.c.id).where(*where).order_by(w.c.id)
+            rows = rows.with_for_update(skip_locked=True) if self.lock else rows
+            return w.update().where(w.c.id.in_(rows.scalar_subquery())).values(lease_until=until)
+
+        self.renew_leases = renewal(mine)
+        self.renew_listed_leases = renewal(mine, listed)
         self.release_leases = w.update().where(mine).values(lease_owner=None, lease_until=None)
         self.release_listed_leases = w.update().where(mine, listed).values(lease_owner=None,
                                                                            lease_until=None)
