@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     claim_threads: int = Field(1, ge=1, le=16)
     # How many due wake-ups share one transaction (group commit; 1: one each), on SQLite and
     # PostgreSQL. A step that raises rolls its group back; the group reruns one per transaction.
-    steps_per_commit: int = Field(10, ge=1, le=100)
+    steps_per_commit: int = Field(50, ge=1, le=500)
     # Whether this worker sends the outbox (on PostgreSQL: while it is the leader). False makes
     # a steps-only worker, for deployments that send from dedicated processes.
     dispatch_outbox: bool = True

@@ -270,6 +270,7 @@ class Runtime:
                     # already held by the transaction.
                     tx.lock_clients(w.client_id for w in due if w.client_id is not None)
                     tx.lock_runs(w.run_id for w in due if w.run_id is not None)
+                    tx.defer_writes()
                     for wakeup in due:
                         self._process(tx, wakeup)
             except StorageUnavailable:

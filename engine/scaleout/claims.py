@@ -124,6 +124,7 @@ class ClaimLoop:
                 current = {w.id: w for w in tx.lock_wakeups(w.id for w in group)}
                 ours = [(w, current.get(w.id)) for w in group
                         if self._still_ours(current.get(w.id), w)]
+                tx.defer_writes()
                 for _claimed, wakeup in ours:
                     self.runtime.process_wakeup(tx, wakeup)
         except StorageUnavailable as error:

@@ -17,6 +17,11 @@ from engine.domain import (Approval, Client, Effect, Event, FormRequest, Journey
 
 
 class Tx(ABC):
+    def defer_writes(self) -> None:
+        """An optional hint for a group of steps: the store may hold this transaction's step
+        writes and send them together before it commits (or before its next read). Errors may
+        then surface at commit instead of at the call. Stores without it ignore the hint."""
+
     # vendors
     @abstractmethod
     def get_vendor(self, vendor_id: str) -> Vendor | None: ...

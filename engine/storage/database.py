@@ -7,12 +7,13 @@
 SQLite (the default, `sqlite:///./journeys.db`) is tuned for one machine:
 
 - journal_mode=WAL: readers never block the writer and the writer never blocks readers.
-- synchronous=NORMAL (the default here): a commit survives a crash of the process, always. After
-  an OS crash or power cut the last transactions committed before the most recent WAL checkpoint
-  survive; the ones after it may be rolled back (never corrupted). That window can re-send an
-  email whose "sent" mark was lost or drop a step that had just committed. Pass
-  `sqlite_synchronous="FULL"` (or `?synchronous=FULL` in the URL) to fsync the WAL on every commit
-  and close the window at the price of commit rate (bench/raw_commit.py measures both).
+- synchronous=FULL (the default): every commit is on disk when it returns (the WAL is fsynced),
+  so a power cut or OS crash cannot take back a step or an email's "sent" mark. The engine's
+  steps share commits (group commit, Settings.steps_per_commit), so the fsync is paid once per
+  group, not per step. `?synchronous=NORMAL` in the URL (or `sqlite_synchronous="NORMAL"`)
+  trades that for commit rate: a commit still survives a crash of the process, but after a power
+  cut the last commits may be rolled back (never corrupted), which can re-send an email or drop
+  a step that had just committed. bench/raw_commit.py measures both.
 - foreign_keys=ON, busy_timeout (waits for the write lock instead of failing at once),
   check_same_thread=False (connections are pooled across threads, one transaction at a time).
 - Write transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so two
@@ -71,8 +72,8 @@ def make_engine(url: str | URL | None = None, *, sqlite_synchronous: str | None 
                 foreign_keys: bool = True, **engine_kw: Any) -> Engine:
     """A SQLAlchemy Engine for SQLite or PostgreSQL with the engine's settings applied.
 
-    `url` defaults to database_url_from_env(). SQLite accepts `?synchronous=FULL` in the URL as
-    an alternative to `sqlite_synchronous`. `foreign_keys=False` is for migrations only (SQLite
+    `url` defaults to database_url_from_env(). SQLite accepts `?synchronous=NORMAL` in the URL
+    as an alternative to `sqlite_synchronous` (default FULL). `foreign_keys=False` is for migrations only (SQLite
     batch migrations copy tables, which FK enforcement would break). Extra keywords go to
     sqlalchemy.create_engine.
     """
@@ -83,7 +84,7 @@ def make_engine(url: str | URL | None = None, *, sqlite_synchronous: str | None 
         return create_engine(parsed, **engine_kw)
 
     query = dict(parsed.query)
-    synchronous = (sqlite_synchronous or query.pop("synchronous", None) or "NORMAL").upper()
+    synchronous = (sqlite_synchronous or query.pop("synchronous", None) or "FULL").upper()
     if synchronous not in SQLITE_SYNCHRONOUS:
         raise ValueError(f"synchronous must be one of {SQLITE_SYNCHRONOUS}, not {synchronous!r}")
     parsed = parsed.set(query=query)

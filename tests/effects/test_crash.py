@@ -35,9 +35,11 @@ def in_flight(log: str) -> str | None:
     started, marked = [], set()
     for line in log.splitlines():
         parts = line.split()
-        if parts and parts[0] == "S":
+        if len(parts) < 2:  # the last line, cut short by the kill
+            continue
+        if parts[0] == "S":
             started.append(parts[1])
-        elif parts and parts[0] == "M":
+        elif parts[0] == "M":
             marked.add(parts[1])
     open_keys = [k for k in started if k not in marked]
     return open_keys[-1] if open_keys else None

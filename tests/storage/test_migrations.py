@@ -120,16 +120,16 @@ def test_sqlite_is_in_wal_mode_with_foreign_keys_on(tmp_path):
             pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
             assert pragma("journal_mode") == "wal"
             assert pragma("foreign_keys") == 1
-            assert pragma("synchronous") == 1  # NORMAL
+            assert pragma("synchronous") == 2  # FULL: a commit is on disk when it returns
             assert pragma("busy_timeout") == 15_000
     finally:
         engine.dispose()
-    full = make_engine(url + "?synchronous=FULL")
+    normal = make_engine(url + "?synchronous=NORMAL")
     try:
-        with full.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+        with normal.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
     finally:
-        full.dispose()
+        normal.dispose()
 
 
 def test_alembic_scripts_are_found_in_the_repository():

@@ -88,6 +88,10 @@ class _Statements:
         # Several steps in one statement (SQLAlchemy's insertmanyvalues), in the given order.
         self.add_steps = insert(T.step).on_conflict_do_nothing(
             index_elements=["run_id", "key"]).returning(T.step.c.key, sort_by_parameter_order=True)
+        # The same for deferred writes (SqlTx.defer_writes): only how many landed matters, and
+        # without a guaranteed order SQLite takes them in one statement, not one per row.
+        self.add_steps_batch = insert(T.step).on_conflict_do_nothing(
+            index_elements=["run_id", "key"]).returning(T.step.c.run_id, T.step.c.key)
         self.add_event = insert_if_absent(T.event, ["vendor_id", "key"])
         self.add_effect = insert_if_absent(T.effect, ["key"])
 
@@ -284,6 +288,67 @@ class _VersionCache:
             self.items.pop(key, None)
 
 
+class _DeferredWrites:
+    """Writes held back by SqlTx.defer_writes(), flushed one statement per table.
+
+    Upserts and deletes by key keep only the last write per key (what executing them in order
+    leaves behind); inserts keep their order. Tables are written parents first (clients, runs,
+    then rows referring to runs) so foreign keys hold at every statement."""
+
+    ORDER = ("client", "run", "wakeup")
+
+    def __init__(self, conn: Connection, statements: _Statements):
+        self.conn = conn
+        self.s = statements
+        self.by_key: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
+        self.steps: list[dict[str, Any]] = []
+        self.effects: list[dict[str, Any]] = []
+
+    def put(self, key: tuple[str, str], stmt: Any, params: dict[str, Any]) -> None:
+        self.by_key.pop(key, None)  # re-inserted last: a later write replaces an earlier one
+        self.by_key[key] = (stmt, params)
+
+    def flush(self) -> None:
+        if not (self.by_key or self.steps or self.effects):
+            return
+        by_key, self.by_key = self.by_key, {}
+        steps, self.steps = self.steps, []
+        effects, self.effects = self.effects, []
+        for table in self.ORDER:
+            batches: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+            for (kind, _), (stmt, params) in by_key.items():
+                if kind == table:
+                    batches.setdefault(id(stmt), (stmt, []))[1].append(params)
+            for stmt, rows in batches.values():
+                self.conn.execute(stmt, rows if len(rows) > 1 else rows[0])
+        if steps:
+            written = self.conn.execute(self.s.add_steps_batch, steps).all()
+            if len(written) != len(steps):
+                keys = {(r[0], r[1]) for r in written}
+                missing = next(s for s in steps if (s["run_id"], s["key"]) not in keys)
+                raise DuplicateStep(f"step {missing['key']} of run {missing['run_id']} was "
+                                    "already executed",
+                                    details={"run": missing["run_id"], "key": missing["key"]})
+        if effects:
+            self.conn.execute(self.s.add_effect, effects if len(effects) > 1 else effects[0])
+
+
+class _FlushingConnection:
+    """The transaction's connection while writes are deferred: any other statement first sends
+    the deferred writes, so reads see them and statements keep their order."""
+
+    def __init__(self, conn: Connection, deferred: _DeferredWrites):
+        self._conn = conn
+        self._deferred = deferred
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        self._deferred.flush()
+        return self._conn.execute(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
 class SqlTx(Tx):
     """One database transaction. Entities read from it are fresh objects (journey versions
     excepted: immutable, they come from a per-store cache; and a vendor read twice in one
@@ -303,6 +368,22 @@ class SqlTx(Tx):
         # (engine.scaleout) locks its clients and runs in one statement each, then each step
         # reads them again.
         self._held: dict[tuple[str, str], Any] = {}
+        self._deferred: _DeferredWrites | None = None
+
+    def defer_writes(self) -> None:
+        """From now on, hold this transaction's step writes (runs, run wake-ups, steps,
+        effects, clients) and send them as one statement per table at commit, or before the
+        next statement that reads the database. A group of steps (group commit) then costs a
+        few statements instead of five per step. Errors (a duplicate step, a constraint) surface
+        at that flush and roll back the whole transaction; the group is then run again one step
+        per transaction, without deferral, where each error is reported where it happens."""
+        if self._deferred is None:
+            self._deferred = _DeferredWrites(self.conn, self.s)
+            self.conn = _FlushingConnection(self.conn, self._deferred)
+
+    def flush(self) -> None:
+        if self._deferred is not None:
+            self._deferred.flush()
 
     def _one(self, stmt: Any, params: dict[str, Any]) -> Any:
         return self.conn.execute(stmt, params).first()
@@ -350,7 +431,14 @@ class SqlTx(Tx):
 
     def put_client(self, client: Client) -> None:
         # Check first so that the usual conflict leaves the transaction usable on PostgreSQL;
-        # the unique constraint still decides a race.
+        # the unique constraint still decides a race. A client this transaction holds with the
+        # same external_id (a step changing tags or fields) needs no check.
+        held = self._held.get(("client", client.id))
+        if held is not None and held.external_id == client.external_id \
+                and self._deferred is not None:
+            self._deferred.put(("client", client.id), self.s.put_client, _client_params(client))
+            self._held[("client", client.id)] = client
+            return
         if client.external_id is not None and self._one(self.s.client_owner, {
                 "vendor_id": client.vendor_id, "external_id": client.external_id,
                 "id": client.id}) is not None:
@@ -474,7 +562,10 @@ class SqlTx(Tx):
         return found
 
     def put_run(self, run: Run) -> None:
-        self.conn.execute(self.s.put_run, _params(run, _RUN))
+        if self._deferred is not None:
+            self._deferred.put(("run", run.id), self.s.put_run, _params(run, _RUN))
+        else:
+            self.conn.execute(self.s.put_run, _params(run, _RUN))
         self._held[("run", run.id)] = run
 
     def runs_for_client(self, client_id: str, *, journey_id: str | None = None,
@@ -513,6 +604,9 @@ class SqlTx(Tx):
                                 details={"run": step.run_id, "key": step.key})
 
     def add_steps(self, steps: Sequence[StepRecord]) -> None:
+        if self._deferred is not None:
+            self._deferred.steps.extend(_params(s, _STEP) for s in steps)
+            return
         if len(steps) < 2:
             for step in steps:
                 self.add_step(step)
@@ -558,6 +652,11 @@ class SqlTx(Tx):
     def put_wakeup(self, wakeup: WakeUp) -> None:
         if wakeup.kind == "run":
             stmt = self.s.put_run_wakeup
+            if self._deferred is not None:
+                self._deferred.put(("wakeup", wakeup.run_id), stmt, _params(wakeup, _WAKEUP))
+                if self.soonest_wakeup is None or wakeup.due_at < self.soonest_wakeup:
+                    self.soonest_wakeup = wakeup.due_at
+                return
         elif wakeup.kind == "date_trigger":
             stmt = self.s.put_date_trigger
         else:
@@ -567,6 +666,9 @@ class SqlTx(Tx):
             self.soonest_wakeup = wakeup.due_at
 
     def delete_run_wakeup(self, run_id: str) -> None:
+        if self._deferred is not None:
+            self._deferred.put(("wakeup", run_id), self.s.delete_run_wakeup, {"run_id": run_id})
+            return
         self.conn.execute(self.s.delete_run_wakeup, {"run_id": run_id})
 
     def delete_date_trigger(self, journey_id: str, client_id: str) -> None:
@@ -625,6 +727,9 @@ class SqlTx(Tx):
 
     # -- outbox ----------------------------------------------------------------------------
     def add_effect(self, effect: Effect) -> bool:
+        if self._deferred is not None:  # a duplicate key is skipped at the flush, as below
+            self._deferred.effects.append(_params(effect, _EFFECT))
+            return True
         try:
             return self._inserted(self.s.add_effect, _params(effect, _EFFECT))
         except IntegrityError as error:
@@ -708,6 +813,7 @@ class SqlStore(Store):
                 with conn.begin():
                     tx = SqlTx(conn, self._statements, self._versions)
                     yield tx
+                    tx.flush()
                     for hook in self.before_commit:
                         hook(tx)
         except (OperationalError, InterfaceError) as error:
