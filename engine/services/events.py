@@ -59,6 +59,9 @@ class EventService:
         now = rt.clock.now()
         result: dict[str, Any] = {"type": event_type, "client_id": client.id, "started": [],
                                   "resumed": [], "exited": [], "goals": []}
+        # The lock order every writer keeps: the client, then its runs (then wake-ups). A step
+        # group locks the same way, so an event and a step for one couple never deadlock.
+        tx.lock_clients([client.id])
         if event_type == "form_submitted" and isinstance(data.get("form"), str):
             client = client.clone()
             client.form_answers[data["form"]] = dict(data.get("answers") or {})
