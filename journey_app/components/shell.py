@@ -238,3 +238,14 @@ def loading_block(text: str = "Loading…") -> rx.Component:
         width="100%",
         role="status",
     )
+
+
+def list_or_empty(content: rx.Component, *, loading: rx.Var[bool], loading_text: str,
+                  empty: rx.Var[bool], empty_view: rx.Component) -> rx.Component:
+    """A page's list: a spinner while ``loading``, then ``empty_view`` (usually an
+    :func:`empty_state`) in a card when ``empty``, else ``content``."""
+    return rx.cond(
+        loading,
+        loading_block(loading_text),
+        rx.cond(empty, rx.card(empty_view, width="100%"), content),
+    )

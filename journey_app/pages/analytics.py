@@ -19,6 +19,7 @@ from journey_app import engine_access, routes
 from journey_app.analytics_source import journey_report
 from journey_app.components.charts import chart
 from journey_app.components.shell import app_shell, empty_state, loading_block
+from journey_app.components.tables import data_table
 from journey_app.session import SessionState
 
 ROUTE = routes.ANALYTICS
@@ -266,20 +267,15 @@ def _content() -> rx.Component:
                    rx.cond(S.splits.length() == 0,
                            rx.text("This journey has no split step yet, or no client has "
                                    "reached one.", size="2", color_scheme="gray"),
-                           rx.table.root(
-                               rx.table.header(rx.table.row(
-                                   rx.table.column_header_cell("Split"),
-                                   rx.table.column_header_cell("Branch"),
-                                   rx.table.column_header_cell("Clients"),
-                                   rx.table.column_header_cell("Converted"),
-                                   rx.table.column_header_cell("Rate"),
-                                   rx.table.column_header_cell("A real difference?"))),
-                               rx.table.body(rx.foreach(S.splits, lambda s: rx.table.row(
+                           data_table(
+                               ("Split", "Branch", "Clients", "Converted", "Rate",
+                                "A real difference?"),
+                               rx.foreach(S.splits, lambda s: rx.table.row(
                                    rx.table.cell(s["node"]), rx.table.cell(s["branch"]),
                                    rx.table.cell(s["runs"]), rx.table.cell(s["converted"]),
                                    rx.table.cell(s["rate"], "%"),
-                                   rx.table.cell(s["verdict"])))),
-                               size="1", width="100%"))),
+                                   rx.table.cell(s["verdict"]))),
+                               size="1"))),
             columns="2",
             spacing="4",
             width="100%",
@@ -287,29 +283,18 @@ def _content() -> rx.Component:
         _panel("Stuck clients",
                rx.cond(S.stuck.length() == 0,
                        rx.text("Nobody is stuck.", size="2", color_scheme="gray"),
-                       rx.table.root(
-                           rx.table.header(rx.table.row(
-                               rx.table.column_header_cell("Client"),
-                               rx.table.column_header_cell("At step"),
-                               rx.table.column_header_cell("Since"),
-                               rx.table.column_header_cell("Why"))),
-                           rx.table.body(rx.foreach(S.stuck, lambda s: rx.table.row(
+                       data_table(
+                           ("Client", "At step", "Since", "Why"),
+                           rx.foreach(S.stuck, lambda s: rx.table.row(
                                rx.table.cell(rx.link(s["client"], href="/clients/" +
                                                      s["client_id"])),
                                rx.table.cell(s["node"]), rx.table.cell(s["since"]),
-                               rx.table.cell(s["why"])))),
-                           size="1", width="100%"))),
+                               rx.table.cell(s["why"]))),
+                           size="1"))),
         _panel("Per step",
-               rx.box(rx.table.root(
-                   rx.table.header(rx.table.row(
-                       rx.table.column_header_cell("Step"),
-                       rx.table.column_header_cell("Reached"),
-                       rx.table.column_header_cell("Waiting now"),
-                       rx.table.column_header_cell("Median hours"),
-                       rx.table.column_header_cell("90th pct hours"),
-                       rx.table.column_header_cell("Failed"))),
-                   rx.table.body(rx.foreach(S.node_rows, _node_row)),
-                   size="1", width="100%",), role="region", aria_label="Per step", width="100%")),
+               data_table(("Step", "Reached", "Waiting now", "Median hours", "90th pct hours",
+                           "Failed"), rx.foreach(S.node_rows, _node_row), size="1",
+                          region="Per step")),
         spacing="4",
         width="100%",
     )

@@ -7,31 +7,22 @@ import reflex as rx
 
 from journey_app import engine_access, queries, routes
 from journey_app import editor_model as em
+from journey_app.components.dialogs import dialog, dialog_actions
 from journey_app.components.forms import label
-from journey_app.components.shell import app_shell, empty_state, loading_block
+from journey_app.components.shell import app_shell, empty_state, list_or_empty
+from journey_app.pages.loading import LoadsOnOpen
 from journey_app.session import SessionState
 
 ROUTE = routes.APPROVALS
 TITLE = "Approvals"
 
 
-class ApprovalsState(SessionState):
+class ApprovalsState(LoadsOnOpen, SessionState):
     items: list[dict[str, str]] = []
-    loading: bool = True
     chosen: list[str] = []
     edit_id: str = ""
     edit_subject: str = ""
     edit_text: str = ""
-
-    @rx.event
-    def load(self):
-        if not self.signed_in:
-            return  # require_login (run first) is sending them to the login page
-        self.loading = True
-        try:
-            self._refresh()
-        finally:
-            self.loading = False
 
     def _refresh(self) -> None:
         from engine.errors import NotFound
@@ -220,68 +211,57 @@ def _card(item) -> rx.Component:
 
 
 def edit_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Edit, then approve"),
-            rx.dialog.description("Your changes go to this couple only; the journey keeps its "
-                                  "text.", size="2"),
-            rx.vstack(
-                label("Subject", "approval-subject"),
-                rx.input(id="approval-subject", value=S.edit_subject,
-                         on_change=S.set_edit_subject, width="100%"),
-                label("Message", "approval-text"),
-                rx.text_area(id="approval-text", value=S.edit_text, on_change=S.set_edit_text,
-                             rows="10", width="100%"),
-                spacing="2",
-                margin_y="12px",
-            ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Approve with changes", color_scheme="green",
-                          on_click=S.approve_edited),
-                justify="end",
-                spacing="2",
-            ),
-            max_width="620px",
+    return dialog(
+        "Edit, then approve",
+        "Your changes go to this couple only; the journey keeps its text.",
+        rx.vstack(
+            label("Subject", "approval-subject"),
+            rx.input(id="approval-subject", value=S.edit_subject,
+                     on_change=S.set_edit_subject, width="100%"),
+            label("Message", "approval-text"),
+            rx.text_area(id="approval-text", value=S.edit_text, on_change=S.set_edit_text,
+                         rows="10", width="100%"),
+            spacing="2",
+            margin_y="12px",
         ),
+        footer=dialog_actions(rx.button("Approve with changes", color_scheme="green",
+                                        on_click=S.approve_edited)),
         open=S.edit_id != "",
         on_open_change=S.close_edit,
+        max_width="620px",
     )
 
 
 def page() -> rx.Component:
     return app_shell(
-        rx.cond(
-            S.loading,
-            loading_block("Loading approvals…"),
-            rx.cond(
-                S.items.length() == 0,
-                rx.card(empty_state(
-                    "inbox", "Nothing waiting for you",
-                    "Emails from steps marked “Hold for my approval” wait here with the "
-                    "message as the couple will see it. Approve, edit or reject them.",
-                    rx.link(rx.button("Open journeys", variant="soft"), href=routes.JOURNEYS),
-                ), width="100%"),
-                rx.vstack(
-                    rx.hstack(
-                        rx.checkbox("Select all", checked=S.all_chosen,
-                                    on_change=S.toggle_all),
-                        rx.spacer(),
-                        rx.button("Approve selected", size="2", color_scheme="green",
-                                  variant="soft", disabled=S.chosen.length() == 0,
-                                  on_click=S.approve_chosen),
-                        rx.button("Reject selected", size="2", color_scheme="red",
-                                  variant="soft", disabled=S.chosen.length() == 0,
-                                  on_click=S.reject_chosen),
-                        width="100%",
-                        align="center",
-                        spacing="2",
-                    ),
-                    rx.foreach(S.items, _card),
-                    spacing="3",
+        list_or_empty(
+            rx.vstack(
+                rx.hstack(
+                    rx.checkbox("Select all", checked=S.all_chosen, on_change=S.toggle_all),
+                    rx.spacer(),
+                    rx.button("Approve selected", size="2", color_scheme="green",
+                              variant="soft", disabled=S.chosen.length() == 0,
+                              on_click=S.approve_chosen),
+                    rx.button("Reject selected", size="2", color_scheme="red",
+                              variant="soft", disabled=S.chosen.length() == 0,
+                              on_click=S.reject_chosen),
                     width="100%",
-                    max_width="900px",
+                    align="center",
+                    spacing="2",
                 ),
+                rx.foreach(S.items, _card),
+                spacing="3",
+                width="100%",
+                max_width="900px",
+            ),
+            loading=S.loading,
+            loading_text="Loading approvals…",
+            empty=S.items.length() == 0,
+            empty_view=empty_state(
+                "inbox", "Nothing waiting for you",
+                "Emails from steps marked “Hold for my approval” wait here with the "
+                "message as the couple will see it. Approve, edit or reject them.",
+                rx.link(rx.button("Open journeys", variant="soft"), href=routes.JOURNEYS),
             ),
         ),
         edit_dialog(),

@@ -13,8 +13,12 @@ import reflex as rx
 from journey_app import engine_access, queries, routes
 from journey_app import editor_model as em
 from journey_app.choices import COMMON_TIMEZONES, SENDABLE_EVENTS
+from journey_app.components import date_rows
+from journey_app.components.dialogs import confirm_dialog, dialog, dialog_actions
 from journey_app.components.forms import label
 from journey_app.components.shell import app_shell, empty_state, loading_block
+from journey_app.components.tables import data_table
+from journey_app.pages.loading import LoadsOnOpen
 from journey_app.session import SessionState
 
 ROUTE = routes.CLIENT_DETAIL
@@ -44,9 +48,8 @@ def _detail_text(detail: dict[str, Any]) -> str:
     return " · ".join(dict.fromkeys(parts))[:200]
 
 
-class ClientState(SessionState):
+class ClientState(LoadsOnOpen, SessionState):
     client_key: str = ""
-    loading: bool = True
     load_error: str = ""
     client: dict[str, str] = {}
     dates: list[dict[str, str]] = []
@@ -73,16 +76,9 @@ class ClientState(SessionState):
     delete_open: bool = False
 
     # ------------------------------------------------------------------ loading
-    @rx.event
-    def load(self):
-        if not self.signed_in:
-            return  # require_login (run first) is sending them to the login page
-        self.loading, self.load_error = True, ""
+    def _before_refresh(self) -> None:
+        self.load_error = ""
         self.client_key = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        try:
-            self._refresh()
-        finally:
-            self.loading = False
 
     def _refresh(self) -> None:
         from engine.calendar import client_zone
@@ -243,20 +239,17 @@ class ClientState(SessionState):
 
     @rx.event
     def add_edit_date(self):
-        self.edit_dates = self.edit_dates + [{"name": "", "date": ""}]
+        self.edit_dates = date_rows.added(self.edit_dates)
         self.previewed = False
 
     @rx.event
     def set_edit_date(self, index: int, key: str, value: str):
-        rows = [dict(r) for r in self.edit_dates]
-        if 0 <= index < len(rows):
-            rows[index][key] = value
-        self.edit_dates = rows
+        self.edit_dates = date_rows.updated(self.edit_dates, index, key, value)
         self.previewed = False
 
     @rx.event
     def remove_edit_date(self, index: int):
-        self.edit_dates = [r for i, r in enumerate(self.edit_dates) if i != index]
+        self.edit_dates = date_rows.removed(self.edit_dates, index)
         self.previewed = False
 
     def _edit_data(self) -> dict[str, Any]:
@@ -267,8 +260,7 @@ class ClientState(SessionState):
             "timezone": e.get("timezone", "").strip() or None,
             "wedding_date": e.get("wedding_date") or None,
             "tags": [t.strip() for t in e.get("tags", "").split(",") if t.strip()],
-            "dates": {r["name"].strip(): r["date"] for r in self.edit_dates
-                      if r["name"].strip() and r["date"]},
+            "dates": date_rows.as_dates(self.edit_dates),
         }
 
     @rx.event
@@ -539,21 +531,13 @@ def _run_card(run) -> rx.Component:
                 width="100%",
                 align="start",
             ),
-            rx.box(rx.table.root(
-                rx.table.header(rx.table.row(
-                    rx.table.column_header_cell("When (client's time / UTC)"),
-                    rx.table.column_header_cell("Step"),
-                    rx.table.column_header_cell("Outcome"),
-                    rx.table.column_header_cell("Details"),
-                )),
-                rx.table.body(
-                    rx.foreach(run["steps"].to(list[dict[str, str]]), _step_row),
-                    rx.foreach(run["predicted"].to(list[dict[str, str]]), _predicted_row),
-                ),
+            data_table(
+                ("When (client's time / UTC)", "Step", "Outcome", "Details"),
+                rx.foreach(run["steps"].to(list[dict[str, str]]), _step_row),
+                rx.foreach(run["predicted"].to(list[dict[str, str]]), _predicted_row),
                 size="1",
-                width="100%",
-                
-            ), role="region", aria_label="Timeline of " + run["journey"].to(str), width="100%"),
+                region="Timeline of " + run["journey"].to(str),
+            ),
             spacing="3",
             width="100%",
         ),
@@ -591,173 +575,136 @@ def _edit_input(text: str, key: str, type_: str = "text", datalist: str = "") ->
 
 
 def _edit_date_row(row, index) -> rx.Component:
-    return rx.hstack(
-        rx.input(value=row["name"], aria_label="Date name", width="190px",
-                 on_change=lambda v: S.set_edit_date(index, "name", v)),
-        rx.input(value=row["date"], type="date", aria_label="Date",
-                 on_change=lambda v: S.set_edit_date(index, "date", v)),
-        rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray",
-                       aria_label="Remove date", on_click=S.remove_edit_date(index)),
-        spacing="2",
-        align="center",
-    )
+    return date_rows.date_row(row, index, S.set_edit_date, S.remove_edit_date)
 
 
 def edit_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Edit client"),
-            rx.dialog.description("Changing a date re-times the steps that depend on it. "
-                                  "Preview first to see which steps move.", size="2"),
-            rx.vstack(
-                rx.hstack(_edit_input("Names", "name"), _edit_input("Email", "email", "email"),
-                          spacing="3", width="100%"),
-                rx.hstack(_edit_input("Wedding date", "wedding_date", "date"),
-                          _edit_input("Status", "status"), spacing="3", width="100%"),
-                rx.hstack(_edit_input("Tags", "tags"),
-                          _edit_input("Time zone", "timezone", datalist="edit-zones"),
-                          spacing="3", width="100%"),
-                rx.el.datalist(*[rx.el.option(value=z) for z in COMMON_TIMEZONES],
-                               id="edit-zones"),
-                label("Other dates"),
-                rx.foreach(S.edit_dates, _edit_date_row),
-                rx.button(rx.icon("plus", size=12), "Add a date", size="1", variant="soft",
-                          on_click=S.add_edit_date),
-                rx.cond(S.edit_error != "", rx.callout(S.edit_error, icon="triangle_alert",
-                                                       color_scheme="red", size="1")),
-                rx.cond(
-                    S.previewed,
-                    rx.box(
-                        rx.cond(
-                            S.preview_lines.length() == 0,
-                            rx.text("No scheduled step moves.", size="2"),
-                            rx.vstack(
-                                rx.text("What this change does:", weight="bold", size="2"),
-                                rx.foreach(S.preview_lines, lambda l: rx.text(
-                                    rx.text.strong(l["journey"]), " · ", l["node"], ": ",
-                                    l["text"], size="2")),
-                                spacing="1",
-                            ),
+    return dialog(
+        "Edit client",
+        "Changing a date re-times the steps that depend on it. Preview first to see which "
+        "steps move.",
+        rx.vstack(
+            rx.hstack(_edit_input("Names", "name"), _edit_input("Email", "email", "email"),
+                      spacing="3", width="100%"),
+            rx.hstack(_edit_input("Wedding date", "wedding_date", "date"),
+                      _edit_input("Status", "status"), spacing="3", width="100%"),
+            rx.hstack(_edit_input("Tags", "tags"),
+                      _edit_input("Time zone", "timezone", datalist="edit-zones"),
+                      spacing="3", width="100%"),
+            rx.el.datalist(*[rx.el.option(value=z) for z in COMMON_TIMEZONES],
+                           id="edit-zones"),
+            label("Other dates"),
+            rx.foreach(S.edit_dates, _edit_date_row),
+            rx.button(rx.icon("plus", size=12), "Add a date", size="1", variant="soft",
+                      on_click=S.add_edit_date),
+            rx.cond(S.edit_error != "", rx.callout(S.edit_error, icon="triangle_alert",
+                                                   color_scheme="red", size="1")),
+            rx.cond(
+                S.previewed,
+                rx.box(
+                    rx.cond(
+                        S.preview_lines.length() == 0,
+                        rx.text("No scheduled step moves.", size="2"),
+                        rx.vstack(
+                            rx.text("What this change does:", weight="bold", size="2"),
+                            rx.foreach(S.preview_lines, lambda l: rx.text(
+                                rx.text.strong(l["journey"]), " · ", l["node"], ": ",
+                                l["text"], size="2")),
+                            spacing="1",
                         ),
-                        padding="10px",
-                        border_radius="var(--radius-2)",
-                        background="var(--accent-2)",
-                        width="100%",
-                        custom_attrs={"data-testid": "reschedule-preview"},
                     ),
+                    padding="10px",
+                    border_radius="var(--radius-2)",
+                    background="var(--accent-2)",
+                    width="100%",
+                    custom_attrs={"data-testid": "reschedule-preview"},
                 ),
-                spacing="3",
-                margin_y="12px",
             ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Preview changes", variant="soft", on_click=S.preview_edit),
-                rx.button("Save", on_click=S.save_edit),
-                justify="end",
-                spacing="2",
-            ),
-            max_width="600px",
+            spacing="3",
+            margin_y="12px",
+        ),
+        footer=dialog_actions(
+            rx.button("Preview changes", variant="soft", on_click=S.preview_edit),
+            rx.button("Save", on_click=S.save_edit),
         ),
         open=S.edit_open,
         on_open_change=S.set_edit_open,
+        max_width="600px",
     )
 
 
 def event_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Send an event"),
-            rx.dialog.description("Record something that happened, as your website or "
-                                  "payment provider would: journeys waiting for it move on.",
-                                  size="2"),
+    return dialog(
+        "Send an event",
+        "Record something that happened, as your website or payment provider would: "
+        "journeys waiting for it move on.",
+        rx.vstack(
             rx.vstack(
-                rx.vstack(
-                    label("Event", "event-type"),
+                label("Event", "event-type"),
+                rx.select.root(
+                    rx.select.trigger(aria_label="Event", id="event-type", width="100%"),
+                    rx.select.content(*[rx.select.item(lbl, value=v)
+                                        for v, lbl in SENDABLE_EVENTS]),
+                    value=S.event_type,
+                    on_change=S.set_event_type,
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.match(
+                S.event_type,
+                ("custom", rx.vstack(label("Custom event name", "event-custom"),
+                                     rx.input(id="event-custom", value=S.event_custom,
+                                              on_change=S.set_event_custom,
+                                              placeholder="tour_booked", width="100%"),
+                                     spacing="1", width="100%")),
+                ("form_submitted", rx.vstack(
+                    label("Form", "event-form"),
                     rx.select.root(
-                        rx.select.trigger(aria_label="Event", id="event-type", width="100%"),
-                        rx.select.content(*[rx.select.item(lbl, value=v)
-                                            for v, lbl in SENDABLE_EVENTS]),
-                        value=S.event_type,
-                        on_change=S.set_event_type,
+                        rx.select.trigger(aria_label="Form", id="event-form",
+                                          width="100%"),
+                        rx.select.content(rx.foreach(
+                            S.form_keys, lambda k: rx.select.item(k, value=k))),
+                        value=S.event_form,
+                        on_change=S.set_event_form,
                     ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.match(
-                    S.event_type,
-                    ("custom", rx.vstack(label("Custom event name", "event-custom"),
-                                         rx.input(id="event-custom", value=S.event_custom,
-                                                  on_change=S.set_event_custom,
-                                                  placeholder="tour_booked", width="100%"),
-                                         spacing="1", width="100%")),
-                    ("form_submitted", rx.vstack(
-                        label("Form", "event-form"),
-                        rx.select.root(
-                            rx.select.trigger(aria_label="Form", id="event-form",
-                                              width="100%"),
-                            rx.select.content(rx.foreach(
-                                S.form_keys, lambda k: rx.select.item(k, value=k))),
-                            value=S.event_form,
-                            on_change=S.set_event_form,
-                        ),
-                        spacing="1", width="100%")),
-                    ("payment_received", rx.vstack(
-                        label("Amount (optional)", "event-amount"),
-                        rx.input(id="event-amount", value=S.event_amount, type="number",
-                                 on_change=S.set_event_amount, width="160px"),
-                        spacing="1", width="100%")),
-                    rx.fragment(),
-                ),
-                spacing="3",
-                margin_y="12px",
+                    spacing="1", width="100%")),
+                ("payment_received", rx.vstack(
+                    label("Amount (optional)", "event-amount"),
+                    rx.input(id="event-amount", value=S.event_amount, type="number",
+                             on_change=S.set_event_amount, width="160px"),
+                    spacing="1", width="100%")),
+                rx.fragment(),
             ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Send event", on_click=S.send_event),
-                justify="end",
-                spacing="2",
-            ),
-            max_width="440px",
+            spacing="3",
+            margin_y="12px",
         ),
+        footer=dialog_actions(rx.button("Send event", on_click=S.send_event)),
         open=S.event_open,
         on_open_change=S.set_event_open,
+        max_width="440px",
     )
 
 
 def reschedule_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Reschedule this step"),
-            rx.dialog.description("Pick when the waiting step should happen, in the client's "
-                                  "time zone (" + S.tz_name + "). A time in the past runs it "
-                                  "now.", size="2"),
-            rx.input(type="datetime-local", value=S.resched_at, on_change=S.set_resched_at,
-                     aria_label="New date and time", margin_y="14px"),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Reschedule", on_click=S.apply_reschedule),
-                justify="end",
-                spacing="2",
-            ),
-            max_width="420px",
-        ),
+    return dialog(
+        "Reschedule this step",
+        "Pick when the waiting step should happen, in the client's time zone (" + S.tz_name
+        + "). A time in the past runs it now.",
+        rx.input(type="datetime-local", value=S.resched_at, on_change=S.set_resched_at,
+                 aria_label="New date and time", margin_y="14px"),
+        footer=dialog_actions(rx.button("Reschedule", on_click=S.apply_reschedule)),
         open=S.resched_run != "",
         on_open_change=S.close_reschedule,
+        max_width="420px",
     )
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete " + S.client["name"] + "?"),
-            rx.alert_dialog.description("Their journeys stop now. Their history stays in "
-                                        "analytics.", size="2"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete client", color_scheme="red",
-                                                 on_click=S.delete_client)),
-                justify="end", spacing="2", margin_top="14px"),
-        ),
+    return confirm_dialog(
+        "Delete " + S.client["name"] + "?",
+        "Their journeys stop now. Their history stays in analytics.",
+        "Delete client", S.delete_client,
         open=S.delete_open,
         on_open_change=S.set_delete_open,
     )

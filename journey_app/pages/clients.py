@@ -11,9 +11,13 @@ import reflex as rx
 
 from journey_app import engine_access, routes
 from journey_app.choices import CLIENT_STATUSES, COMMON_TIMEZONES
+from journey_app.components import date_rows
+from journey_app.components.dialogs import dialog
 from journey_app.components.forms import label
-from journey_app.components.shell import app_shell, empty_state, loading_block
+from journey_app.components.shell import app_shell, empty_state, list_or_empty
+from journey_app.components.tables import data_table
 from journey_app.queries import RUN_SCAN_LIMIT
+from journey_app.pages.loading import LoadsOnOpen
 from journey_app.session import SessionState
 
 ROUTE = routes.CLIENTS
@@ -32,9 +36,8 @@ def _month_label(month: str) -> str:
         return month
 
 
-class ClientsState(SessionState):
+class ClientsState(LoadsOnOpen, SessionState):
     rows: list[dict[str, str]] = []
-    loading: bool = True
     query: str = ""
     status: str = ALL
     journey: str = ALL
@@ -50,17 +53,9 @@ class ClientsState(SessionState):
     extra_dates: list[dict[str, str]] = []
     add_timezone: str = ""
 
-    @rx.event
-    def load(self):
-        if not self.signed_in:
-            return  # require_login (run first) is sending them to the login page
-        self.loading = True
+    def _before_refresh(self) -> None:
         query = self.router.url.query_parameters.get("q", "")
         self.query = unquote(query) if isinstance(query, str) else ""
-        try:
-            self._refresh()
-        finally:
-            self.loading = False
 
     def _refresh(self) -> None:
         vendor_id = self.vendor_id
@@ -167,18 +162,15 @@ class ClientsState(SessionState):
 
     @rx.event
     def add_date_row(self):
-        self.extra_dates = self.extra_dates + [{"name": "", "date": ""}]
+        self.extra_dates = date_rows.added(self.extra_dates)
 
     @rx.event
     def set_date_row(self, index: int, key: str, value: str):
-        rows = [dict(r) for r in self.extra_dates]
-        if 0 <= index < len(rows):
-            rows[index][key] = value
-        self.extra_dates = rows
+        self.extra_dates = date_rows.updated(self.extra_dates, index, key, value)
 
     @rx.event
     def remove_date_row(self, index: int):
-        self.extra_dates = [r for i, r in enumerate(self.extra_dates) if i != index]
+        self.extra_dates = date_rows.removed(self.extra_dates, index)
 
     @rx.event
     def add_client(self, form: dict[str, Any]):
@@ -197,8 +189,7 @@ class ClientsState(SessionState):
         tags = [t.strip() for t in str(form.get("tags") or "").split(",") if t.strip()]
         if tags:
             data["tags"] = tags
-        dates = {r["name"].strip(): r["date"] for r in self.extra_dates
-                 if r["name"].strip() and r["date"]}
+        dates = date_rows.as_dates(self.extra_dates)
         if dates:
             data["dates"] = dates
         if not data["name"] or not data["email"]:
@@ -273,19 +264,8 @@ def _row(row) -> rx.Component:
 
 
 def _table() -> rx.Component:
-    return rx.box(rx.table.root(
-        rx.table.header(rx.table.row(
-            rx.table.column_header_cell("Client"),
-            rx.table.column_header_cell("Wedding"),
-            rx.table.column_header_cell("Status"),
-            rx.table.column_header_cell("Tags"),
-            rx.table.column_header_cell("In journeys"),
-        )),
-        rx.table.body(rx.foreach(S.shown, _row)),
-        variant="surface",
-        width="100%",
-        
-    ), role="region", aria_label="Clients", width="100%")
+    return data_table(("Client", "Wedding", "Status", "Tags", "In journeys"),
+                      rx.foreach(S.shown, _row), variant="surface", region="Clients")
 
 
 def _input(text: str, name: str, type_: str = "text", placeholder: str = "",
@@ -300,86 +280,73 @@ def _input(text: str, name: str, type_: str = "text", placeholder: str = "",
 
 
 def _date_row(row, index) -> rx.Component:
-    return rx.hstack(
-        rx.input(value=row["name"], placeholder="engagement_shoot", aria_label="Date name",
-                 on_change=lambda v: S.set_date_row(index, "name", v), width="200px"),
-        rx.input(value=row["date"], type="date", aria_label="Date",
-                 on_change=lambda v: S.set_date_row(index, "date", v)),
-        rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray",
-                       aria_label="Remove date", on_click=S.remove_date_row(index)),
-        align="center",
-        spacing="2",
+    return date_rows.date_row(row, index, S.set_date_row, S.remove_date_row,
+                              placeholder="engagement_shoot")
+
+
+def _suggest_input(text: str, name: str, choices: list[str], placeholder: str,
+                   **attrs) -> rx.Component:
+    """A labelled native input that suggests ``choices`` (a datalist) but takes any text."""
+    return rx.vstack(
+        label(text, f"client-{name}"),
+        rx.el.input(id=f"client-{name}", name=name, list=f"client-{name}-choices",
+                    placeholder=placeholder, class_name="jr-native-input", **attrs),
+        rx.el.datalist(*[rx.el.option(value=c) for c in choices], id=f"client-{name}-choices"),
+        spacing="1",
+        width="100%",
     )
 
 
 def add_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Add a client"),
-            rx.dialog.description("Journeys that start when a client is added begin at once.",
-                                  size="2"),
-            rx.form(
-                rx.vstack(
-                    _input("Names", "name", placeholder="Alex & Sam Rivera", required=True),
-                    _input("Email", "email", "email", "alex@example.com", required=True),
-                    rx.hstack(
-                        _input("Wedding date", "wedding_date", "date"),
-                        rx.vstack(
-                            label("Status", "client-status"),
-                            rx.el.input(id="client-status", name="status", list="statuses",
-                                        placeholder="booked", class_name="jr-native-input"),
-                            rx.el.datalist(*[rx.el.option(value=s) for s in CLIENT_STATUSES],
-                                           id="statuses"),
-                            spacing="1",
-                            width="100%",
-                        ),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    rx.hstack(
-                        _input("Tags", "tags", placeholder="barn, summer (commas)"),
-                        rx.vstack(
-                            label("Time zone (if not yours)", "client-timezone"),
-                            rx.el.input(id="client-timezone", name="timezone", value=S.add_timezone,
-                                        on_change=S.set_add_timezone, list="client-zones",
-                                        placeholder="America/New_York",
-                                        class_name="jr-native-input"),
-                            rx.el.datalist(*[rx.el.option(value=z) for z in COMMON_TIMEZONES],
-                                           id="client-zones"),
-                            spacing="1",
-                            width="100%",
-                        ),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    rx.vstack(
-                        label("Other dates (engagement shoot, final payment…)"),
-                        rx.foreach(S.extra_dates, _date_row),
-                        rx.button(rx.icon("plus", size=12), "Add a date", size="1",
-                                  variant="soft", type="button", on_click=S.add_date_row),
-                        spacing="2",
-                        width="100%",
-                    ),
-                    rx.cond(S.add_error != "", rx.callout(S.add_error, icon="triangle_alert",
-                                                          color_scheme="red", size="1",
-                                                          role="alert")),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray",
-                                                  type="button")),
-                        rx.button("Add client", type="submit"),
-                        justify="end",
-                        spacing="2",
-                        width="100%",
-                    ),
+    return dialog(
+        "Add a client",
+        "Journeys that start when a client is added begin at once.",
+        rx.form(
+            rx.vstack(
+                _input("Names", "name", placeholder="Alex & Sam Rivera", required=True),
+                _input("Email", "email", "email", "alex@example.com", required=True),
+                rx.hstack(
+                    _input("Wedding date", "wedding_date", "date"),
+                    _suggest_input("Status", "status", CLIENT_STATUSES, "booked"),
                     spacing="3",
-                    margin_top="12px",
+                    width="100%",
                 ),
-                on_submit=S.add_client,
+                rx.hstack(
+                    _input("Tags", "tags", placeholder="barn, summer (commas)"),
+                    _suggest_input("Time zone (if not yours)", "timezone",
+                                   COMMON_TIMEZONES, "America/New_York",
+                                   value=S.add_timezone, on_change=S.set_add_timezone),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.vstack(
+                    label("Other dates (engagement shoot, final payment…)"),
+                    rx.foreach(S.extra_dates, _date_row),
+                    rx.button(rx.icon("plus", size=12), "Add a date", size="1",
+                              variant="soft", type="button", on_click=S.add_date_row),
+                    spacing="2",
+                    width="100%",
+                ),
+                rx.cond(S.add_error != "", rx.callout(S.add_error, icon="triangle_alert",
+                                                      color_scheme="red", size="1",
+                                                      role="alert")),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray",
+                                              type="button")),
+                    rx.button("Add client", type="submit"),
+                    justify="end",
+                    spacing="2",
+                    width="100%",
+                ),
+                spacing="3",
+                margin_top="12px",
             ),
-            max_width="560px",
+            on_submit=S.add_client,
         ),
+        footer=None,
         open=S.add_open,
         on_open_change=S.set_add_open,
+        max_width="560px",
     )
 
 
@@ -387,25 +354,23 @@ def page() -> rx.Component:
     return app_shell(
         rx.vstack(
             _filters(),
-            rx.cond(
-                S.loading,
-                loading_block("Loading clients…"),
-                rx.cond(
-                    S.shown.length() == 0,
-                    rx.card(rx.cond(
-                        S.filtered,
-                        empty_state("search_x", "No client matches",
-                                    "Try another search or clear the filters.",
-                                    rx.button("Clear filters", variant="soft",
-                                              on_click=S.clear_filters)),
-                        empty_state("users", "No clients yet",
-                                    "Add your first couple with their wedding date. Journeys "
-                                    "that start when a client is added begin right away; your "
-                                    "website or CRM can also add clients through the API.",
-                                    rx.button(rx.icon("user_plus", size=14), "Add a client",
-                                              on_click=S.open_add)),
-                    ), width="100%"),
-                    _table(),
+            list_or_empty(
+                _table(),
+                loading=S.loading,
+                loading_text="Loading clients…",
+                empty=S.shown.length() == 0,
+                empty_view=rx.cond(
+                    S.filtered,
+                    empty_state("search_x", "No client matches",
+                                "Try another search or clear the filters.",
+                                rx.button("Clear filters", variant="soft",
+                                          on_click=S.clear_filters)),
+                    empty_state("users", "No clients yet",
+                                "Add your first couple with their wedding date. Journeys "
+                                "that start when a client is added begin right away; your "
+                                "website or CRM can also add clients through the API.",
+                                rx.button(rx.icon("user_plus", size=14), "Add a client",
+                                          on_click=S.open_add)),
                 ),
             ),
             spacing="4",

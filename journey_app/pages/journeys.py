@@ -10,7 +10,9 @@ import reflex as rx
 
 from journey_app import editor_model as em
 from journey_app import engine_access, queries, routes
-from journey_app.components.shell import app_shell, empty_state, loading_block
+from journey_app.components.dialogs import confirm_dialog, dialog
+from journey_app.components.shell import app_shell, empty_state, list_or_empty
+from journey_app.components.tables import data_table
 from journey_app.session import SessionState
 
 ROUTE = routes.JOURNEYS
@@ -184,23 +186,8 @@ def _row(row) -> rx.Component:
 
 
 def _table() -> rx.Component:
-    return rx.box(rx.table.root(
-        rx.table.header(
-            rx.table.row(
-                rx.table.column_header_cell("Name"),
-                rx.table.column_header_cell("Status"),
-                rx.table.column_header_cell("Version"),
-                rx.table.column_header_cell("Active clients"),
-                rx.table.column_header_cell("Completed"),
-                rx.table.column_header_cell("Last edited"),
-                rx.table.column_header_cell(""),
-            )
-        ),
-        rx.table.body(rx.foreach(S.journeys, _row)),
-        variant="surface",
-        width="100%",
-        
-    ), role="region", aria_label="Journeys", width="100%")
+    return data_table(("Name", "Status", "Version", "Active clients", "Completed", "Last edited",
+                       ""), rx.foreach(S.journeys, _row), variant="surface", region="Journeys")
 
 
 def _source_card(value: str, title: str, text: rx.Var | str, badge: rx.Var | str = "") -> rx.Component:
@@ -220,85 +207,72 @@ def _source_card(value: str, title: str, text: rx.Var | str, badge: rx.Var | str
 
 
 def new_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("New journey"),
-            rx.dialog.description("Start blank, or from a journey built for your trade.",
-                                  size="2"),
+    return dialog(
+        "New journey",
+        "Start blank, or from a journey built for your trade.",
+        rx.vstack(
             rx.vstack(
-                rx.vstack(
-                    rx.el.label(rx.text("Name", size="2", weight="medium"),
-                                html_for="new-journey-name"),
-                    rx.input(id="new-journey-name", value=S.new_name,
-                             on_change=S.set_new_name, placeholder="e.g. Booked to gallery",
-                             width="100%"),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.text("Start from", size="2", weight="medium"),
-                rx.box(
-                    rx.radio_cards.root(
-                        _source_card("blank", "Blank journey", "Just a trigger; add the steps "
-                                     "yourself."),
-                        rx.foreach(S.templates, lambda t: _source_card(
-                            t["key"], t["name"], t["description"], t["trade"])),
-                        value=S.new_source,
-                        on_value_change=S.set_new_source,
-                        columns="2",
-                        size="1",
-                        width="100%",
-                    ),
-                    max_height="46vh",
-                    overflow_y="auto",
-                    width="100%",
-                    padding="2px",
-                ),
-                spacing="3",
-                margin_y="14px",
+                rx.el.label(rx.text("Name", size="2", weight="medium"),
+                            html_for="new-journey-name"),
+                rx.input(id="new-journey-name", value=S.new_name,
+                         on_change=S.set_new_name, placeholder="e.g. Booked to gallery",
+                         width="100%"),
+                spacing="1",
                 width="100%",
             ),
-            rx.hstack(
-                rx.upload.root(
-                    rx.button(rx.icon("file_up", size=14), "Import a JSON file…",
-                              variant="ghost", size="2"),
-                    id=IMPORT_ID,
-                    accept={"application/json": [".json"]},
-                    multiple=False,
-                    no_drag=True,
-                    on_drop=S.import_file(rx.upload_files(upload_id=IMPORT_ID)),
-                    border="none",
-                    padding="0",
+            rx.text("Start from", size="2", weight="medium"),
+            rx.box(
+                rx.radio_cards.root(
+                    _source_card("blank", "Blank journey", "Just a trigger; add the steps "
+                                 "yourself."),
+                    rx.foreach(S.templates, lambda t: _source_card(
+                        t["key"], t["name"], t["description"], t["trade"])),
+                    value=S.new_source,
+                    on_value_change=S.set_new_source,
+                    columns="2",
+                    size="1",
+                    width="100%",
                 ),
-                rx.spacer(),
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Create journey", on_click=S.create),
-                spacing="2",
+                max_height="46vh",
+                overflow_y="auto",
                 width="100%",
-                align="center",
+                padding="2px",
             ),
-            max_width="760px",
+            spacing="3",
+            margin_y="14px",
+            width="100%",
+        ),
+        footer=rx.hstack(
+            rx.upload.root(
+                rx.button(rx.icon("file_up", size=14), "Import a JSON file…",
+                          variant="ghost", size="2"),
+                id=IMPORT_ID,
+                accept={"application/json": [".json"]},
+                multiple=False,
+                no_drag=True,
+                on_drop=S.import_file(rx.upload_files(upload_id=IMPORT_ID)),
+                border="none",
+                padding="0",
+            ),
+            rx.spacer(),
+            rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            rx.button("Create journey", on_click=S.create),
+            spacing="2",
+            width="100%",
+            align="center",
         ),
         open=S.new_open,
         on_open_change=S.set_new_open,
+        max_width="760px",
     )
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete “" + S.delete_name + "”?"),
-            rx.alert_dialog.description(
-                "A journey that clients went through is archived: its history stays in "
-                "analytics and timelines. Clients in it now carry on.", size="2"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete", color_scheme="red",
-                                                 on_click=S.confirm_delete)),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
-            ),
-        ),
+    return confirm_dialog(
+        "Delete “" + S.delete_name + "”?",
+        "A journey that clients went through is archived: its history stays in analytics and "
+        "timelines. Clients in it now carry on.",
+        "Delete", S.confirm_delete,
         open=S.delete_id != "",
         on_open_change=S.cancel_delete,
     )
@@ -306,22 +280,19 @@ def delete_dialog() -> rx.Component:
 
 def page() -> rx.Component:
     return app_shell(
-        rx.cond(
-            S.loading,
-            loading_block("Loading journeys…"),
-            rx.cond(
-                S.journeys.length() == 0,
-                rx.card(empty_state(
-                    "waypoints", "No journeys yet",
-                    "A journey is the sequence of emails, forms, waits and reminders each "
-                    "couple goes through. Start from one made for your trade, or a blank "
-                    "canvas.",
-                    rx.button(rx.icon("layout_template", size=14), "Start from a template",
-                              on_click=S.open_new("photographer_inquiry_to_anniversary")),
-                    rx.button(rx.icon("plus", size=14), "Blank journey", variant="soft",
-                              on_click=S.open_new("blank")),
-                ), width="100%"),
-                _table(),
+        list_or_empty(
+            _table(),
+            loading=S.loading,
+            loading_text="Loading journeys…",
+            empty=S.journeys.length() == 0,
+            empty_view=empty_state(
+                "waypoints", "No journeys yet",
+                "A journey is the sequence of emails, forms, waits and reminders each couple "
+                "goes through. Start from one made for your trade, or a blank canvas.",
+                rx.button(rx.icon("layout_template", size=14), "Start from a template",
+                          on_click=S.open_new("photographer_inquiry_to_anniversary")),
+                rx.button(rx.icon("plus", size=14), "Blank journey", variant="soft",
+                          on_click=S.open_new("blank")),
             ),
         ),
         new_dialog(),

@@ -8,7 +8,9 @@ from typing import Any
 import reflex as rx
 
 from journey_app import engine_access, queries, routes
-from journey_app.components.shell import app_shell, empty_state, loading_block
+from journey_app.components.shell import app_shell, empty_state, list_or_empty
+from journey_app.components.tables import data_table
+from journey_app.pages.loading import LoadsOnOpen
 from journey_app.session import SessionState
 
 ROUTE = routes.OUTBOX
@@ -20,23 +22,12 @@ STATUS_COLORS = {"sent": "green", "captured": "blue", "pending": "amber", "sendi
 KIND_ICONS = {"email": "mail", "form": "clipboard_list", "webhook": "webhook", "task": "list_todo"}
 
 
-class OutboxState(SessionState):
+class OutboxState(LoadsOnOpen, SessionState):
     rows: list[dict[str, str]] = []
-    loading: bool = True
     tab: str = "all"
     counts: dict[str, int] = {}
     shown_id: str = ""
     smtp_note: str = ""
-
-    @rx.event
-    def load(self):
-        if not self.signed_in:
-            return  # require_login (run first) is sending them to the login page
-        self.loading = True
-        try:
-            self._refresh()
-        finally:
-            self.loading = False
 
     def _refresh(self) -> None:
         vendor_id = self.vendor_id
@@ -192,30 +183,16 @@ def page() -> rx.Component:
                 on_change=S.set_tab,
                 width="100%",
             ),
-            rx.cond(
-                S.loading,
-                loading_block("Loading the outbox…"),
-                rx.cond(
-                    S.shown_rows.length() == 0,
-                    rx.card(empty_state("send", "Nothing here yet",
-                                        "Emails, form requests, webhooks and tasks your "
-                                        "journeys create are listed here as they go out, with "
-                                        "failures and why."), width="100%"),
-                    rx.box(rx.table.root(
-                        rx.table.header(rx.table.row(
-                            rx.table.column_header_cell("Kind"),
-                            rx.table.column_header_cell("Message"),
-                            rx.table.column_header_cell("Client"),
-                            rx.table.column_header_cell("Status"),
-                            rx.table.column_header_cell("When"),
-                            rx.table.column_header_cell(""),
-                        )),
-                        rx.table.body(rx.foreach(S.shown_rows, _row)),
-                        variant="surface",
-                        width="100%",
-                        
-                    ), role="region", aria_label="Outbox", width="100%"),
-                ),
+            list_or_empty(
+                data_table(("Kind", "Message", "Client", "Status", "When", ""),
+                           rx.foreach(S.shown_rows, _row), variant="surface", region="Outbox"),
+                loading=S.loading,
+                loading_text="Loading the outbox…",
+                empty=S.shown_rows.length() == 0,
+                empty_view=empty_state("send", "Nothing here yet",
+                                       "Emails, form requests, webhooks and tasks your journeys "
+                                       "create are listed here as they go out, with failures "
+                                       "and why."),
             ),
             spacing="3",
             width="100%",

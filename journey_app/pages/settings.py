@@ -13,14 +13,15 @@ from journey_app import engine_access, routes
 from journey_app.choices import COMMON_TIMEZONES
 from journey_app.components.forms import label
 from journey_app.components.shell import app_shell, loading_block
+from journey_app.components.tables import data_table
+from journey_app.pages.loading import LoadsOnOpen
 from journey_app.session import SessionState
 
 ROUTE = routes.SETTINGS
 TITLE = "Settings"
 
 
-class SettingsState(SessionState):
-    loading: bool = True
+class SettingsState(LoadsOnOpen, SessionState):
     profile: dict[str, str] = {}
     blackout: list[str] = []
     new_blackout: str = ""
@@ -32,15 +33,7 @@ class SettingsState(SessionState):
     hook_path: str = ""
     users: list[dict[str, str]] = []
 
-    @rx.event
-    def load(self):
-        if not self.signed_in:
-            return  # require_login (run first) is sending them to the login page
-        self.loading = True
-        try:
-            self._refresh()
-        finally:
-            self.loading = False
+    def _before_refresh(self) -> None:
         self.new_secret = self.hook_secret = ""
 
     def _refresh(self) -> None:
@@ -260,20 +253,17 @@ def _keys() -> rx.Component:
                           align="center"),
                 spacing="1"),
             icon="key_round", color_scheme="green", size="1")),
-        rx.cond(S.keys.length() > 0, rx.table.root(
-            rx.table.header(rx.table.row(
-                rx.table.column_header_cell("Name"), rx.table.column_header_cell("Key"),
-                rx.table.column_header_cell("Created"), rx.table.column_header_cell("Last used"),
-                rx.table.column_header_cell(""))),
-            rx.table.body(rx.foreach(S.keys, lambda k: rx.table.row(
+        rx.cond(S.keys.length() > 0, data_table(
+            ("Name", "Key", "Created", "Last used", ""),
+            rx.foreach(S.keys, lambda k: rx.table.row(
                 rx.table.cell(k["name"]), rx.table.cell(rx.code(k["prefix"])),
                 rx.table.cell(k["created"]), rx.table.cell(k["used"]),
                 rx.table.cell(rx.cond(k["active"] == "yes",
                                       rx.button("Revoke", size="1", variant="soft",
                                                 color_scheme="red",
                                                 on_click=S.revoke_key(k["id"])),
-                                      rx.badge("revoked", color_scheme="gray")))))),
-            size="1", width="100%")),
+                                      rx.badge("revoked", color_scheme="gray"))))),
+            size="1")),
     )
 
 

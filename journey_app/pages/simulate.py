@@ -18,6 +18,7 @@ from journey_app.analytics_source import path_order
 from journey_app.components.forms import label
 from journey_app.components.charts import chart
 from journey_app.components.shell import app_shell, empty_state, loading_block
+from journey_app.components.tables import data_table
 from journey_app.session import SessionState
 
 ROUTE = routes.JOURNEY_SIMULATE
@@ -291,15 +292,11 @@ def _results() -> rx.Component:
                     columns="2", spacing="4", width="100%"),
                 rx.card(rx.vstack(
                     rx.heading("Paths (first 25)", size="3", as_="h2"),
-                    rx.table.root(
-                        rx.table.header(rx.table.row(
-                            rx.table.column_header_cell("Couple"),
-                            rx.table.column_header_cell("Ends"),
-                            rx.table.column_header_cell("Path"))),
-                        rx.table.body(rx.foreach(S.paths, lambda p: rx.table.row(
-                            rx.table.cell(p["client"]), rx.table.cell(p["status"]),
-                            rx.table.cell(rx.text(p["path"], size="1"))))),
-                        size="1", width="100%"),
+                    data_table(("Couple", "Ends", "Path"),
+                               rx.foreach(S.paths, lambda p: rx.table.row(
+                                   rx.table.cell(p["client"]), rx.table.cell(p["status"]),
+                                   rx.table.cell(rx.text(p["path"], size="1")))),
+                               size="1"),
                     width="100%"), width="100%"),
                 spacing="4",
                 width="100%",
