@@ -91,9 +91,13 @@ def test_worker_waits_for_the_database_then_runs(fresh_pg_url, tmp_path):
                               stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
     forwarder = Forwarder(port, (real.host or "127.0.0.1", real.port or 5432))
     try:
-        time.sleep(3)  # the database is "down": the worker must still be there, waiting
+        # The database is "down": the worker must say so and keep waiting (a second try at least).
+        deadline = time.monotonic() + 60
+        while log_path.read_text().count("database unreachable") < 2 \
+                and worker.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert worker.poll() is None, log_path.read_text()[-2000:]
-        assert "database unreachable" in log_path.read_text()
+        assert log_path.read_text().count("database unreachable") >= 2
         forwarder.start()
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
