@@ -123,7 +123,7 @@ def _parse_clients(clients: Any) -> list[dict[str, Any]]:
             raise InvalidInput(f"clients[{i}] ({cid}): `added_at` must be an ISO 8601 instant, "
                                f"got {raw['added_at']!r}") from None
         parsed.append({"id": cid, "data": {**data, "external_id": cid}, "values": values,
-                       "added_at": added_at})
+                       "added_at": added_at, "index": i})
     return parsed
 
 
@@ -201,41 +201,83 @@ def _fewer_gc_pauses(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class Simulation:
+    """One simulation. `shards` > 1 (or "auto", which `simulate()` uses: sharded from
+    engine.simulation.shards.AUTO_MIN_CLIENTS clients) runs the clients in independent shards
+    across processes and merges their output in a canonical order; the store of `self.engine`
+    is then left empty. The default, 1, runs everything here, so a caller may read the store
+    after `run()` (the funnel forecast and benchmarks do)."""
+
     def __init__(self, document: dict[str, Any], clients: Any, events: Any = None, *,
                  start: datetime, until: datetime | None = None, seed: int | str = 0,
                  vendor_timezone: str = "UTC",
-                 progress: Callable[[datetime, datetime], None] | None = None):
+                 progress: Callable[[datetime, datetime], None] | None = None,
+                 shards: int | str = 1):
         problems = validate(document)
         if any(p.severity == "error" for p in problems):
             raise InvalidDocument(problems)
-        self.document = document
-        self.clients = _parse_clients(clients)
-        self._specs = {c["id"]: c for c in self.clients}
-        self.events = _parse_events(events, {c["id"] for c in self.clients})
-        self.start = start
+        if shards != "auto" and (not isinstance(shards, int) or shards < 1):
+            raise InvalidInput(f"shards must be a positive number or 'auto', got {shards!r}")
+        parsed = _parse_clients(clients)
+        parsed_events = _parse_events(events, {c["id"] for c in parsed})
         settings_tz = (document.get("settings") or {}).get("timezone")
-        self.until = until or default_until(clients, start, events=events or (),
-                                            journey_timezone=settings_tz,
-                                            vendor_timezone=vendor_timezone)
-        if self.until < start:
+        until = until or default_until(clients, start, events=events or (),
+                                       journey_timezone=settings_tz,
+                                       vendor_timezone=vendor_timezone)
+        if until < start:
             raise InvalidInput("--until is before --start")
+        self._setup(document, parsed, parsed_events, start=start, until=until, seed=seed,
+                    vendor_timezone=vendor_timezone, progress=progress)
+        self.shards = shards
+
+    @classmethod
+    def _part(cls, document: dict[str, Any], clients: list[dict[str, Any]],
+              events: list[_Event], **kwargs: Any) -> "Simulation":
+        """A simulation of already checked inputs: one shard of a sharded run."""
+        sim = cls.__new__(cls)
+        sim._setup(document, clients, events, **kwargs)
+        sim.shards = 1
+        return sim
+
+    def _setup(self, document: dict[str, Any], clients: list[dict[str, Any]],
+               events: list[_Event], *, start: datetime, until: datetime, seed: int | str,
+               vendor_timezone: str,
+               progress: Callable[[datetime, datetime], None] | None) -> None:
+        self.document = document
+        self.clients = clients
+        self._specs = {c["id"]: c for c in self.clients}
+        self.events = events
+        self.start = start
+        self.until = until
+        self.seed = seed
+        self.vendor_timezone = vendor_timezone
         self.clock = ManualClock(start)
         self.engine = Engine(MemoryStore(), self.clock, SequentialIds(), seed=str(seed))
         self.vendor = self.engine.create_vendor("Simulation", timezone=vendor_timezone,
                                                 vendor_id="sim")
         self.progress = progress
-        self.steps: list[tuple[str, str, dict[str, Any]]] = []  # (run id, step key, line)
+        # (run id, step key, line, virtual instant it was recorded at)
+        self.steps: list[tuple[str, str, dict[str, Any], datetime]] = []
+        self.records = 0  # step-log records the runtime wrote (before rollbacks and filtering)
         self.engine_ids: dict[str, str] = {}
         self.journey_settings_tz = (document.get("settings") or {}).get("timezone")
         self._last_format: tuple[Any, ...] = (None, None, "", "")
+        self._zones: dict[Any, Any] = {}
+        # Where the run is, to order errors met in different shards as one process meets
+        # them: (0, client index) adding clients at the start, (1, at, index) delivering an
+        # event, (2,) otherwise.
+        self.position: tuple[Any, ...] = (2,)
         self.engine.runtime.step_hooks.append(self._record)
 
     def _record(self, step: StepRecord, client: Client) -> None:
+        self.records += 1
         # Node steps only: the trigger shows in the run's path, controls are not steps, and a
         # failure is shown by the run's status (the spec's outcomes have no "failed").
         if step.type in ("trigger", "control") or step.outcome == "failed":
             return
-        tz = client_zone(client.timezone, self.journey_settings_tz, self.vendor.timezone)
+        tz = self._zones.get(client.timezone)
+        if tz is None:
+            tz = self._zones[client.timezone] = client_zone(
+                client.timezone, self.journey_settings_tz, self.vendor.timezone)
         # A walk logs several steps at one instant: format each (instant, zone) once.
         last = self._last_format
         if last[0] != step.at or last[1] is not tz:
@@ -243,19 +285,36 @@ class Simulation:
                                         format_local(step.at, tz))
         self.steps.append((step.run_id, step.key, {
             "client": client.external_id, "node": step.node, "type": step.type,
-            "at": last[2], "local": last[3], "outcome": step.outcome}))
+            "at": last[2], "local": last[3], "outcome": step.outcome}, self.clock.now()))
 
-    def _committed_steps(self) -> list[dict[str, Any]]:
-        """The recorded lines whose transaction committed (a rolled-back step never happened)."""
+    def _committed(self) -> list[tuple[dict[str, Any], datetime]]:
+        """The recorded lines whose transaction committed (a rolled-back step never happened),
+        each with the virtual instant it was recorded at."""
         with self.engine.store.transaction() as tx:
             kept: dict[str, set[str]] = {}
-            for run_id, _, _ in self.steps:
+            for run_id, _, _, _ in self.steps:
                 if run_id not in kept:
                     kept[run_id] = {s.key for s in tx.steps_for_run(run_id)}
-        return [line for run_id, key, line in self.steps if key in kept[run_id]]
+        return [(line, now) for run_id, key, line, now in self.steps if key in kept[run_id]]
+
+    def _committed_steps(self) -> list[dict[str, Any]]:
+        return [line for line, _ in self._committed()]
 
     @_fewer_gc_pauses
     def run(self) -> SimulationResult:
+        if self.shards != 1:
+            from engine.simulation.shards import plan_shards, run_sharded
+            plan = plan_shards(self.clients, self.events, self.shards)
+            if len(plan) > 1:
+                return run_sharded(self, plan)
+        steps, runs = self._run_here()
+        return SimulationResult(steps=[line for line, _ in steps], runs=[r for _, r in runs])
+
+    def _run_here(self) -> tuple[list[tuple[dict[str, Any], datetime]],
+                                 list[tuple[datetime, dict[str, Any]]]]:
+        """Run in this process: the committed step lines, each with the virtual instant it was
+        recorded at, and the runs, each with its start instant (the keys a sharded run merges
+        on)."""
         engine = self.engine
         journey = engine.journeys.create("sim", self.document, actor="simulation")
         engine.journeys.publish("sim", journey.id, actor="simulation")
@@ -265,6 +324,7 @@ class Simulation:
         queue = sorted(self.events + arrivals, key=lambda e: (e.at, e.index))
         for c in self.clients:
             if c["id"] not in late and not c["added_at"]:
+                self.position = (0, c["index"])
                 self._add(c["id"])
         for event in queue:
             if event.at > self.until:
@@ -273,11 +333,14 @@ class Simulation:
             # own instant run after it (and after every other event of that instant). An event
             # before --start is delivered at the start.
             if event.at > self.clock.now():
+                self.position = (2,)
                 self._advance_to(event.at - timedelta(microseconds=1))
                 self.clock.set(event.at)
+            self.position = (1, event.at, event.index)
             self._deliver(event)
+        self.position = (2,)
         self._advance_to(self.until)
-        return SimulationResult(steps=self._committed_steps(), runs=self._runs(journey.id))
+        return self._committed(), self._runs(journey.id)
 
     def _advance_to(self, target: datetime) -> None:
         if target <= self.clock.now():
@@ -317,25 +380,36 @@ class Simulation:
             engine.events.ingest("sim", client=cid, type=event.type, data=event.data,
                                  key=event.key, actor="simulation")
 
-    def _runs(self, journey_id: str) -> list[dict[str, Any]]:
+    def _runs(self, journey_id: str) -> list[tuple[datetime, dict[str, Any]]]:
+        """The runs in the store's order (start instant, then run id), each with its start."""
         out = []
         with self.engine.store.transaction() as tx:
             runs = tx.list_runs("sim", journey_id=journey_id, limit=10**9)
             for run in runs:
                 client = tx.get_client(run.client_id)
-                done = [s for s in sorted(tx.steps_for_run(run.id), key=lambda s: s.seq)
+                done = [s for s in sorted(tx.steps_for_run(run.id), key=_seq)
                         if s.type != "control" and s.outcome != "failed"]
                 path = [s.node for s in done]
                 if run.node and f"{run.node}#{run.visit}" not in {s.key for s in done}:
                     path.append(run.node)  # where it waits, failed, or was when it ended
-                out.append({"client": client.external_id if client else run.client_id,
-                            "status": run.status, "path": path})
+                out.append((run.started_at, {
+                    "client": client.external_id if client else run.client_id,
+                    "status": run.status, "path": path}))
         return out
+
+
+def _seq(step: StepRecord) -> int:
+    return step.seq
 
 
 def simulate(document: dict[str, Any], clients: Any, events: Any = None, *, start: datetime,
              until: datetime | None = None, seed: int | str = 0, vendor_timezone: str = "UTC",
-             progress: Callable[[datetime, datetime], None] | None = None) -> dict[str, Any]:
-    """Run `document` for `clients` from `start` to `until`; returns the spec's output object."""
+             progress: Callable[[datetime, datetime], None] | None = None,
+             shards: int | str = "auto") -> dict[str, Any]:
+    """Run `document` for `clients` from `start` to `until`; returns the spec's output object.
+
+    Many clients run in shards across processes (`shards="auto"`); the output is the same
+    whatever the number of shards and cores (engine.simulation.shards)."""
     return Simulation(document, clients, events, start=start, until=until, seed=seed,
-                      vendor_timezone=vendor_timezone, progress=progress).run().to_dict()
+                      vendor_timezone=vendor_timezone, progress=progress,
+                      shards=shards).run().to_dict()
