@@ -52,7 +52,11 @@ def _same_origin(request: Request) -> bool:
     if origin is None:  # not a browser cross-origin request (or an old browser: SameSite holds)
         return True
     host = request.headers.get("host", "")
-    return urlsplit(origin).netloc.lower() == host.lower()
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # a malformed Origin ("http://[") is not our origin
+        return False
+    return netloc.lower() == host.lower()
 
 
 Caller = Annotated[Principal, Depends(require_principal)]

@@ -121,6 +121,9 @@ def test_cookie_writes_from_another_origin_are_refused(mem: Harness):
     r = c.post(f"{P}/journeys", json=doc, headers={"Origin": "https://evil.example"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "CSRF_REFUSED"
     assert mem.engine.journeys.list(v.id) == []
+    # A malformed Origin is refused the same way, never a server error.
+    r = c.post(f"{P}/journeys", json=doc, headers={"Origin": "http://["})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "CSRF_REFUSED"
     ok = c.post(f"{P}/journeys", json=doc, headers={"Origin": "http://testserver"})
     assert ok.status_code == 201
     # reads are not writes, and API keys are not cookies
