@@ -13,7 +13,9 @@ Each query is timed `--repeat` times after one warm-up run; the median is printe
 median of a plain `SELECT count(*) FROM step` timed the same way in the same process, so the
 figures can be read against what merely touching every step row costs on this machine.
 Target: every query under 100 ms. `--reuse` skips loading when the database already holds the
-data (same --runs), to re-time after a change.
+data (same --runs), to re-time after a change (newer revisions are applied, then the summaries
+are rebuilt). Also printed: what keeping the summaries current costs (folding new steps; the
+run trigger's cost on an UPDATE that converts runs; folding the change rows it wrote).
 """
 from __future__ import annotations
 
@@ -226,7 +228,8 @@ def measure(url: str, end: datetime, repeat: int) -> dict[str, Any]:
 
     count_ms, steps = _time(count, repeat)
     runs = _time(lambda: _scalar(engine, "SELECT count(*) FROM run"), 1)[1]
-    # The one-time cost: fold the whole existing step log into the summaries.
+    # The one-time cost: fold the whole existing step log into the summaries and the run
+    # summaries from the run table (what a first refresh after the migrations costs).
     t0 = time.perf_counter()
     rollup.rebuild(engine)
     fold_s = time.perf_counter() - t0
@@ -252,8 +255,67 @@ def measure(url: str, end: datetime, repeat: int) -> dict[str, Any]:
         with engine.begin() as conn:
             conn.execute(text("UPDATE analytics_watermark SET step_id = :m "
                               "WHERE name = 'steps'"), {"m": mark})
+    figures["refresh"] = refresh_costs(engine, mark)
     engine.dispose()
     return figures
+
+
+RUN_CHANGES = 1_000
+
+
+def refresh_costs(engine: Any, mark: int) -> dict[str, float]:
+    """What keeping the summaries current costs, each in a transaction rolled back afterwards:
+    folding DELTA_ROWS steps; RUN_CHANGES runs converting (the UPDATE, whose trigger appends
+    -1/+1 change rows, beside the same UPDATE with the trigger dropped), and folding the change
+    rows that made."""
+    out = {}
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text(
+            "SELECT id FROM run WHERE goal_at IS NULL ORDER BY id LIMIT :n"), {"n": RUN_CHANGES})]
+        conn.rollback()
+    # The same statement and rows with and without the trigger (dropped, or disabled, in the
+    # transaction that is rolled back: DDL is transactional on both databases).
+    tracked = text("UPDATE run SET goal_at = started_at WHERE id = :id")
+
+    def without_trigger(conn: Any) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE run DISABLE TRIGGER analytics_run_update"))
+        else:
+            conn.execute(text("DROP TRIGGER analytics_run_update"))
+
+    def timed_update(conn: Any, trigger: bool) -> float:
+        if not trigger:
+            without_trigger(conn)
+        t0 = time.perf_counter()
+        conn.execute(tracked, [{"id": i} for i in ids])
+        return time.perf_counter() - t0
+
+    for name, work in (
+            ("fold_steps_ms", lambda conn: rollup._fold(conn, mark - DELTA_ROWS, mark)),
+            ("update_untracked_ms", lambda conn: timed_update(conn, False)),
+            ("update_tracked_ms", lambda conn: timed_update(conn, True))):
+        samples = []
+        for _ in range(3):
+            with engine.connect() as conn:
+                tx = conn.begin()
+                rollup._ensure_ln(conn)
+                t0 = time.perf_counter()
+                seconds = work(conn)
+                samples.append((seconds if seconds is not None
+                                else time.perf_counter() - t0) * 1000)
+                tx.rollback()
+        out[name] = round(statistics.median(samples), 1)
+    samples = []
+    for _ in range(3):
+        with engine.connect() as conn:
+            tx = conn.begin()
+            conn.execute(tracked, [{"id": i} for i in ids])
+            t0 = time.perf_counter()
+            rollup._fold_run_changes(conn)
+            samples.append((time.perf_counter() - t0) * 1000)
+            tx.rollback()
+    out["fold_run_changes_ms"] = round(statistics.median(samples), 1)
+    return out
 
 
 def _scalar(engine: Any, sql: str) -> Any:
@@ -290,13 +352,19 @@ def _pg_schema_url(url: str) -> str:
 def report(figures: dict[str, Any]) -> None:
     print(f"\n{figures['database']}: {figures['runs']:,} runs, {figures['steps']:,} step rows; "
           f"SELECT count(*) FROM step = {figures['full_count_ms']:.1f} ms")
-    print(f"  one-time fold of the existing step log into the summaries: "
+    print(f"  rebuild (fold the whole step log, reseed the run summaries): "
           f"{figures['initial_fold_s']:.1f} s")
     width = max(len(k) for k in figures["queries"]) + 2
     for name, ms in figures["queries"].items():
         flag = "ok" if ms <= TARGET_MS else "OVER"
         print(f"  {name:<{width}}  {ms:8.1f} ms  ({ms / figures['full_count_ms']:.2f}x count)"
               f"  {flag}")
+    cost = figures.get("refresh", {})
+    if cost:
+        print(f"  refresh: fold {DELTA_ROWS:,} new steps {cost['fold_steps_ms']:.1f} ms; "
+              f"{RUN_CHANGES:,} runs converting: UPDATE {cost['update_tracked_ms']:.1f} ms "
+              f"(the same UPDATE without the trigger {cost['update_untracked_ms']:.1f} ms), "
+              f"then fold their change rows {cost['fold_run_changes_ms']:.1f} ms")
     print(f"  with {DELTA_ROWS:,} steps logged since the last refresh (read live from the log):")
     for name, ms in figures["with_delta"].items():
         flag = "ok" if ms <= TARGET_MS else "OVER"

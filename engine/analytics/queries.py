@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, true
 from sqlalchemy.engine import Connection, Engine
 
 from engine.analytics import rollup, sql
+from engine.analytics import tables as A
 from engine.analytics.results import (BranchResult, Cohort, DayTrend, Funnel, NodeStats,
                                       NodeTiming, RunTotals, SplitResult, StuckRun, Transition,
                                       VersionStats)
@@ -34,6 +35,7 @@ from engine.analytics.stats import DEFAULT_ALPHA, conversion_test
 from engine.storage.sql import tables as T
 
 S, R, C = T.step, T.run, T.client
+K = A.run_key
 
 OPEN_WAITING = ("active", "waiting", "needs_date", "paused")
 MOVED_ON = ("sent", "done", "event", "timeout", "past_due")
@@ -145,14 +147,46 @@ def _label_for(shape: _Shape, node: str, node_type: str | None, outcome: str,
 
 # -- the funnel --------------------------------------------------------------------------------
 
+def _totals(counts: Iterable[tuple[Any, str, int, int]]) -> dict[Any, RunTotals]:
+    """RunTotals per key from (key, status class, converted 0/1, runs)."""
+    acc: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for k, status, converted, n in counts:
+        bucket = acc[k]
+        bucket["started"] += n
+        bucket["converted"] += n if converted else 0
+        bucket[status if status in rollup.ENDED else "active"] += n
+    return {k: RunTotals(**v) for k, v in acc.items()}
+
+
+def summary_totals(conn: Connection, scope: Scope, by: str | None = None
+                   ) -> dict[Any, RunTotals]:
+    """RunTotals for the scope (no time window) from the run summaries, per `by`: None (one
+    entry, key None), "version", "wedding_month" or "lead_source" (as of each run's start)."""
+    rows = rollup.run_rows(conn, scope)
+    if by is None:
+        return _totals((None, s, c, n) for v, s, c, m, ls, n in rows)
+    if by == "version":
+        return _totals((v, s, c, n) for v, s, c, m, ls, n in rows)
+    if by == "wedding_month":
+        return _totals((m or None, s, c, n) for v, s, c, m, ls, n in rows)
+    return _totals((rollup.source_value(ls), s, c, n) for v, s, c, m, ls, n in rows)
+
+
+def _windowed(scope: Scope) -> bool:
+    return scope.since is not None or scope.until is not None
+
+
 def run_totals(conn: Connection, scope: Scope, group: Any = None,
-               extra_where: Iterable[Any] = (), join_client: bool = False
-               ) -> dict[Any, RunTotals]:
-    """RunTotals per value of `group` (one entry, key None, without a group)."""
+               extra_where: Iterable[Any] = (), join_client: bool = False,
+               join_keys: bool = False) -> dict[Any, RunTotals]:
+    """RunTotals per value of `group` (one entry, key None, without a group), read from the
+    run table (`join_keys`: with each run's cohort keys, analytics_run_key, joined)."""
     # Grouped by the label, not the expression: PostgreSQL sees two bound parameters (a JSON key,
     # a format) in the SELECT and GROUP BY as different expressions.
     key = (group if group is not None else literal(None)).label("k")
     source = R.outerjoin(C, C.c.id == R.c.client_id) if join_client else R
+    if join_keys:
+        source = R.outerjoin(K, K.c.run_id == R.c.id)
     stmt = (select(key, R.c.status, func.count(), func.count(R.c.goal_at))
             .select_from(source).where(*scope.runs(), *extra_where))
     stmt = stmt.group_by(key, R.c.status) if group is not None else stmt.group_by(R.c.status)
@@ -181,7 +215,8 @@ def funnel(conn: Connection, scope: Scope, *, with_times: bool = True,
     # Runs at a node now (no step logged for that visit yet, unless the run failed there).
     at_node = (select(R.c.node, R.c.status, R.c.paused_status,
                       func.sum(case((R.c.visit == 1, 1), else_=0)), func.count())
-               .where(*scope.runs(), R.c.status.in_((*OPEN_WAITING, "failed")))
+               .where(*scope.runs(),
+                      sql.selective(conn, R.c.status.in_((*OPEN_WAITING, "failed"))))
                .group_by(R.c.node, R.c.status, R.c.paused_status))
 
     stats: dict[str, dict[str, Any]] = {}
@@ -242,7 +277,8 @@ def funnel(conn: Connection, scope: Scope, *, with_times: bool = True,
                               rate=n / visits[a] if visits.get(a) else None)
                    for (a, label, b), n in sorted(moves.items(), key=lambda kv: (
                        order.index(kv[0][0]) if kv[0][0] in order else 10**6, str(kv[0][1])))]
-    totals = run_totals(conn, scope).get(None, RunTotals())
+    found = run_totals(conn, scope) if _windowed(scope) else summary_totals(conn, scope)
+    totals = found.get(None, RunTotals())
     return Funnel(journey_id=scope.journey_id, version=scope.version, nodes=nodes,
                   transitions=transitions, runs=totals, goal=latest.goal)
 
@@ -286,7 +322,8 @@ def stuck(conn: Connection, scope: Scope, *, now: datetime, threshold: timedelta
     long_wait = and_(R.c.status == "waiting", R.c.entered_at < now - threshold,
                      or_(kind.is_(None), kind.notin_(("delay", "window"))))
     condition = or_(R.c.status.in_(("failed", "needs_date")), overdue, long_wait)
-    where = [*scope.runs(), R.c.status.in_(("failed", "needs_date", "waiting")), condition]
+    where = [*scope.runs(),
+             sql.selective(conn, R.c.status.in_(("failed", "needs_date", "waiting"))), condition]
     total = conn.execute(select(func.count()).select_from(R).where(*where)).scalar_one()
     rows = conn.execute(
         select(R.c.id, R.c.client_id, C.c.name, R.c.node, R.c.status, R.c.entered_at,
@@ -330,49 +367,79 @@ def trends(conn: Connection, scope: Scope, *, refresher: Engine | None = None
     if scope.version is not None:
         base.append(R.c.version == scope.version)
 
-    def per_day(column: Any, field: str, *extra: Any) -> None:
-        d = sql.utc_day(conn, column).label("day")
-        where = [*base, column.isnot(None), *extra]
-        if scope.since is not None:
-            where.append(column >= scope.since)
-        if scope.until is not None:
-            where.append(column < scope.until)
-        for value, n in conn.execute(select(d, func.count()).where(*where).group_by(d)):
-            days[sql.as_day(value)][field] += n
+    bounds = rollup._day_bounds(scope)
+    if bounds is not None:  # whole UTC days: the run summaries
+        for d, kinds in rollup.run_days(conn, scope, *bounds).items():
+            for kind, n in kinds.items():
+                days[d][kind] += n
+    else:  # one pass over the journey's runs (the covering index) for all three counts
+        def within(column: Any) -> Any:
+            return and_(column >= scope.since if scope.since is not None else column.isnot(None),
+                        column < scope.until if scope.until is not None else true())
 
-    per_day(R.c.ended_at, "completed", R.c.status == "completed")
-    per_day(R.c.ended_at, "exited", R.c.status.in_(("exited", "cancelled")))
-    per_day(R.c.goal_at, "converted")
+        ended, goal = within(R.c.ended_at), within(R.c.goal_at)
+        in_end = case((ended, 1), else_=0).label("in_end")
+        in_goal = case((goal, 1), else_=0).label("in_goal")
+        ended_day = sql.utc_day(conn, R.c.ended_at).label("ended_day")
+        goal_day = sql.utc_day(conn, R.c.goal_at).label("goal_day")
+        for status, end_day, conv_day, e, g, n in conn.execute(
+                select(R.c.status, ended_day, goal_day, in_end, in_goal, func.count())
+                .where(*base, or_(and_(ended, R.c.status.in_(("completed", "exited",
+                                                              "cancelled"))), goal))
+                .group_by(R.c.status, ended_day, goal_day, in_end, in_goal)):
+            if e and status == "completed":
+                days[sql.as_day(end_day)]["completed"] += n
+            elif e and status in ("exited", "cancelled"):
+                days[sql.as_day(end_day)]["exited"] += n
+            if g:
+                days[sql.as_day(conv_day)]["converted"] += n
     return [DayTrend(day=d, **v) for d, v in sorted(days.items())]
 
 
 # -- cohorts and versions ----------------------------------------------------------------------
 
 def cohorts_by_wedding_month(conn: Connection, scope: Scope) -> list[Cohort]:
+    """Runs by the wedding month of their client as the run started (analytics_run_key)."""
     if not owned(conn, scope):
         return []
-    key = sql.year_month(conn, C.c.wedding_date)
-    found = run_totals(conn, scope, key, join_client=True)
+    if _windowed(scope):
+        found = run_totals(conn, scope, sql.year_month(conn, K.c.wedding_date), join_keys=True)
+    else:
+        found = summary_totals(conn, scope, "wedding_month")
     return [Cohort(key=k, runs=v) for k, v in sorted(found.items(), key=_none_last)]
 
 
 def cohorts_by_field(conn: Connection, scope: Scope, field: str) -> list[Cohort]:
+    """Runs by a custom client field: `lead_source` as the run started (analytics_run_key),
+    any other field as the client has it now."""
     if not owned(conn, scope):
         return []
-    key = sql.json_text(C.c.fields, field)
-    found = run_totals(conn, scope, key, join_client=True)
+    if field == "lead_source" and not _windowed(scope):
+        found = summary_totals(conn, scope, "lead_source")
+    elif field == "lead_source":
+        found = run_totals(conn, scope, K.c.lead_source, join_keys=True)
+    else:
+        found = run_totals(conn, scope, sql.json_text(C.c.fields, field), join_client=True)
     return [Cohort(key=None if k is None else str(k), runs=v)
             for k, v in sorted(found.items(), key=_none_last)]
 
 
 def versions(conn: Connection, scope: Scope) -> list[VersionStats]:
+    """Run totals and the median time from start to goal per version. Without a window: the
+    run summaries and the goal-time histograms (exact when a 1% bucket holds equal values,
+    else within 1%); with one: the run table."""
     if not owned(conn, scope):
         return []
-    found = run_totals(conn, scope, R.c.version)
-    to_goal = sql.percentiles(conn, R.c.version,
-                              sql.seconds_between(conn, R.c.goal_at, R.c.started_at),
-                              scope.runs(), ps=(0.5,),
-                              rows=sum(t.converted for t in found.values()))
+    if not _windowed(scope):
+        found = summary_totals(conn, scope, "version")
+        to_goal = {v: rollup.histogram_percentiles(entries, (0.5,))
+                   for v, entries in rollup.goal_histograms(conn, scope).items()}
+    else:
+        found = run_totals(conn, scope, R.c.version)
+        to_goal = sql.percentiles(conn, R.c.version,
+                                  sql.seconds_between(conn, R.c.goal_at, R.c.started_at),
+                                  scope.runs(), ps=(0.5,),
+                                  rows=sum(t.converted for t in found.values()))
     return [VersionStats(version=v, runs=totals,
                          median_seconds_to_goal=to_goal.get(v, (0, [None]))[1][0])
             for v, totals in sorted(found.items())]
@@ -402,10 +469,7 @@ def splits(conn: Connection, scope: Scope, *, alpha: float = DEFAULT_ALPHA,
                                      known + [x for x in labels if x not in known])
     if not split_nodes:
         return []
-    # Split results with no time window, or one on whole days, read the split facts folded
-    # from the log (plus the steps since); any other window reads the log.
-    mark = rollup.usable_watermark(conn, refresher, scope)
-    found = rollup.split_branches(conn, scope, mark)
+    found = rollup.split_branches(conn, scope)
     goal = any(s.goal for s in by_version.values())
     out = []
     for node, (title, labels) in split_nodes.items():

@@ -45,19 +45,29 @@ class Analytics:
         """Recompute the summaries from the whole step log."""
         return rollup.rebuild(self.engine)
 
+    @staticmethod
+    def _snapshot(conn: Connection) -> Connection:
+        """One snapshot for every statement of a query (summary + live rows must agree):
+        SQLite's deferred read transaction; REPEATABLE READ on PostgreSQL (read-only there, so
+        it never fails to serialize)."""
+        if conn.dialect.name == "sqlite":
+            return conn.execution_options(sqlite_begin="DEFERRED")
+        return conn.execution_options(isolation_level="REPEATABLE READ")
+
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         if self.auto_refresh:
             with self.engine.connect() as conn:
-                if conn.dialect.name == "sqlite":
-                    conn = conn.execution_options(sqlite_begin="DEFERRED")
+                conn = self._snapshot(conn)
                 with conn.begin():
                     behind = rollup.max_step_id(conn) - rollup.watermark(conn)
+                    runs_behind = rollup.run_backlog(conn)
             if behind > rollup.AUTO_REFRESH_ROWS:
                 rollup.refresh(self.engine)
+            elif runs_behind > rollup.AUTO_REFRESH_ROWS:
+                rollup.fold_runs(self.engine)
         with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                conn = conn.execution_options(sqlite_begin="DEFERRED")
+            conn = self._snapshot(conn)
             with conn.begin():
                 yield conn
 

@@ -15,12 +15,21 @@ import math
 from datetime import date
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Date, Float, Integer, case, cast, func, select
+from sqlalchemy import Date, Float, Integer, case, cast, func, literal_column, select
 from sqlalchemy.engine import Connection
 
 
 def is_postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
+
+
+def selective(conn: Connection, condition: Any, probability: float = 0.01) -> Any:
+    """`condition`, marked for SQLite's planner as true for few rows (likelihood()). Its
+    statistics assume statuses are evenly spread, so without this it reads every run of a
+    journey through another index to find the few open ones."""
+    if is_postgres(conn):
+        return condition
+    return func.likelihood(condition, literal_column(repr(float(probability))))
 
 
 def seconds_between(conn: Connection, later: Any, earlier: Any) -> Any:

@@ -14,9 +14,26 @@ rebuilt from it at any time (engine.analytics.rollup.rebuild).
   and within 1% otherwise.
 - analytics_step_total: the same without the day, for all-time funnels (~ nodes x outcomes).
 - analytics_day_outcome: the same without the node, for daily trends (~ days x outcomes).
-- analytics_split_run: each run's first pass through each split and the branch it took (the
-  split results join it to the run table's covering index for goal and status).
+- analytics_split_run: each run's first pass through each split and the branch it took. Kept
+  by a trigger on `step` (revision 0007), in the transaction that logs the split step.
 - analytics_watermark: the last step id folded into the summaries.
+
+Run summaries (revision 0007). The run table is current state and changes without a step (a
+goal arriving, say), so a step watermark cannot follow it; database triggers on `run` and
+`step` (created by alembic/versions/0007_analytics_run_summaries.py) append each change of a
+run's contribution, as a -1 row for what it was and a +1 row for what it is, to
+analytics_run_change in the writer's own transaction. refresh() folds that log into:
+
+- analytics_run_total: runs per (journey, version, status class, converted, wedding month,
+  lead source) -- run totals, per-version comparison, both cohorts;
+- analytics_run_day: runs completed / exited / converted per UTC day -- trends;
+- analytics_goal_time: a 1% histogram of the time from start to goal per version;
+- analytics_split_total: split facts per (journey, step version, node, branch, run status
+  class, converted) -- split results.
+
+analytics_run_key holds each run's cohort keys, the client's wedding date and
+fields.lead_source read when the run was inserted (started): a run's cohort is fixed at its
+start, so editing or deleting the client later does not move its history.
 """
 from __future__ import annotations
 
@@ -106,6 +123,65 @@ watermark = Table(
     PrimaryKeyConstraint("name"),
 )
 
+
+def _counter(name: str, *keys: Column, extra: tuple = ()) -> Table:
+    return Table(name, metadata, *keys, Column("runs", BigInteger, nullable=False), *extra,
+                 PrimaryKeyConstraint(*[k.name for k in keys]))
+
+
+def _s(name: str) -> Column:
+    return Column(name, String, nullable=False)
+
+
+# The log of run contributions, appended by the triggers and emptied by refresh(). `node` is
+# NULL for a run's own row, and the split node for a split fact's row (then `branch` and
+# `split_version` are set). `lead_source` is the client's fields.lead_source as text.
+run_change = Table(
+    "analytics_run_change", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("sign", Integer, nullable=False),
+    Column("journey_id", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String, nullable=False),
+    Column("started_at", UtcDateTime()),
+    Column("ended_at", UtcDateTime()),
+    Column("goal_at", UtcDateTime()),
+    Column("wedding_date", Date),
+    Column("lead_source", String),
+    Column("node", String),
+    Column("branch", String),
+    Column("split_version", Integer),
+)
+Index("ix_analytics_run_change_journey", run_change.c.journey_id)
+
+run_key = Table(
+    "analytics_run_key", metadata,
+    Column("run_id", String, nullable=False),
+    Column("journey_id", String, nullable=False),
+    Column("wedding_date", Date),
+    Column("lead_source", String),
+    PrimaryKeyConstraint("run_id"),
+    sqlite_with_rowid=False,
+)
+
+# Key columns cannot be NULL: no wedding date is '' and a lead source is stored as '=' + value
+# ('' when the client has none), so an empty-string source stays distinct from none.
+run_total = _counter("analytics_run_total", _s("journey_id"),
+                     Column("version", Integer, nullable=False), _s("status"),
+                     Column("converted", Integer, nullable=False), _s("wedding_month"),
+                     _s("lead_source"))
+run_day = _counter("analytics_run_day", _s("journey_id"),
+                   Column("version", Integer, nullable=False), Column("day", Date, nullable=False),
+                   _s("kind"))
+goal_time = _counter("analytics_goal_time", _s("journey_id"),
+                     Column("version", Integer, nullable=False),
+                     Column("bucket", Integer, nullable=False),
+                     extra=(Column("min_seconds", Float), Column("max_seconds", Float)))
+split_total = _counter("analytics_split_total", _s("journey_id"),
+                       Column("version", Integer, nullable=False), _s("node"), _s("branch"),
+                       _s("status"), Column("converted", Integer, nullable=False))
+
 # Indexes on the engine's tables for the queries that read them directly.
 # Run totals, versions, daily run trends, split and cohort joins: one covering index over a
 # journey's runs (index-only scans: no run row, with its JSON columns, is read).
@@ -114,4 +190,8 @@ Index("ix_run_analytics", T.run.c.journey_id, T.run.c.version, T.run.c.status,
 # Cohorts by wedding month join clients through this instead of their rows.
 Index("ix_client_id_wedding", T.client.c.id, T.client.c.wedding_date)
 
-ANALYTICS_TABLES = (step_day, step_total, day_outcome, node_time, split_run, watermark)
+# Folded from the step log up to the watermark (rebuild() empties and refolds them).
+STEP_SUMMARIES = (step_day, step_total, day_outcome, node_time, watermark)
+# Kept by the triggers (rebuild() reseeds them from the run and step tables).
+RUN_SUMMARIES = (run_change, run_total, run_day, goal_time, split_total, split_run, run_key)
+ANALYTICS_TABLES = (*STEP_SUMMARIES, *RUN_SUMMARIES)
