@@ -97,7 +97,10 @@ def _rows(r: dict[str, dict]) -> list[tuple[str, str, str, str, str]]:
                      f"({x['steps_per_s']:,.0f}/s), {x['nodes_seen']} nodes visited, runs "
                      f"{x['runs']}", "-", "-",
                      f"exactly once ({x['duplicates']} doubled steps, "
-                     f"{x['effect_duplicates']} doubled effects): {ok(x)}"))
+                     f"{x['effect_duplicates']} doubled effects"
+                     + (f"; runs still open at the end: {len(x['open_runs'])}, of them "
+                        f"{x['lost']} overdue or without a wake-up"
+                        if "open_runs" in x else "") + f"): {ok(x)}"))
     return rows
 
 
