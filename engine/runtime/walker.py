@@ -79,6 +79,9 @@ class Walker:
         self.client_changes: dict[str, Any] = {}
         self.was = run.status  # the status before this walk (a skip of a failed run differs)
         self.original = run.clone()
+        # The date-anchored delay that ended in this walk (its `until` spec), if any: an email
+        # the send window then holds keeps following that date (see _send_or_hold).
+        self.timed_by: dict[str, Any] | None = None
 
     # -- entry point -----------------------------------------------------------------------
     def handle(self, cause: c.Cause) -> Decision:
@@ -229,6 +232,7 @@ class Walker:
             if due < now - self.ctx.settings.past_due_grace:
                 return self._past_due(due)
             if due <= now:
+                self.timed_by = {"spec": spec, "anchor": anchor_name(spec)}
                 return self._after("done")
             self._wait("delay", due, anchor=anchor_name(spec), spec=spec)
             return self._stay()
@@ -296,7 +300,11 @@ class Walker:
         opening = next_send_time(self.ctx.now, self.ctx.settings.send_window, self.ctx.tz,
                                  self.ctx.settings.calendar)
         if opening > self.ctx.now:
-            self._wait("window", opening, content=content)
+            # Held right after a date-anchored delay: the hold follows that date, so a
+            # reschedule during the hold re-times the email with it (_recheck).
+            timed = {"after": self.timed_by, "anchor": self.timed_by["anchor"]} \
+                if self.timed_by else {}
+            self._wait("window", opening, content=content, **timed)
             return self._stay()
         return self._send(content or rendered)
 
@@ -339,6 +347,8 @@ class Walker:
             self._reenter_same_visit()
             return
         elif kind == "delay":
+            if wait.get("spec") is not None and wait.get("anchor"):
+                self.timed_by = {"spec": wait["spec"], "anchor": wait["anchor"]}
             nxt = self._after("done")
         elif kind == "wait_for":
             nxt = self._after("timeout", "timeout")
@@ -389,8 +399,8 @@ class Walker:
                 run.status = RunStatus.NEEDS_DATE
                 return
         elif kind == "window":  # the window's next opening from now (zone may have changed)
-            due = next_send_time(self.ctx.now, self.ctx.settings.send_window, self.ctx.tz,
-                                 self.ctx.settings.calendar)
+            due = next_send_time(self._held_since(wait), self.ctx.settings.send_window,
+                                 self.ctx.tz, self.ctx.settings.calendar)
         else:
             due = run.due_at or (datetime.fromisoformat(wait["due"].replace("Z", "+00:00"))
                                  if wait.get("due") else None)
@@ -405,6 +415,20 @@ class Walker:
             return
         wait["due"] = format_utc(due)
         run.wait, run.due_at, run.status = wait, max(due, self.ctx.now), RunStatus.WAITING
+
+    def _held_since(self, wait: dict[str, Any]) -> datetime:
+        """When a window-held email became due: now, or - when it was held right after a
+        date-anchored delay - that delay's moment on the client's dates as they are now, if it
+        is still ahead (the wedding moved later: the email waits for the new moment)."""
+        after = wait.get("after")
+        if not after:
+            return self.ctx.now
+        try:
+            moment = resolve_time(after["spec"], client_dates=self.ctx.client.anchor_dates(),
+                                  tz=self.ctx.tz, calendar=self.ctx.settings.calendar)
+        except MissingDate:
+            return self.ctx.now  # the date was removed: the delay is over all the same
+        return max(moment, self.ctx.now)
 
     def _retime(self) -> None:
         """Re-time a delay or wait_for from when the run entered it, with the node's config."""

@@ -232,3 +232,49 @@ def test_a_wait_for_and_exit_on_the_same_event_exit_wins(world: World):
     world.event("c1", "manual")
     world.event("c1", "custom:cancel")
     assert world.run().status == RunStatus.EXITED and world.effects() == []
+
+
+# -- an email held by the window after a date-anchored delay follows that date -----------------
+def thirty_days_before():
+    return windowed(delay(until={"anchor": "wedding_date", "offset": {"days": -30},
+                                 "at": "10:00"}),
+                    email(subject="30 days to go"))
+
+
+def test_an_email_held_after_an_anchored_delay_is_re_timed_when_the_wedding_moves_later():
+    world = World("2027-01-04T09:00:00Z")
+    world.publish(thirty_days_before())
+    world.add("c1", wedding_date="2027-03-15")  # 30 days before: Saturday 13 Feb 2027
+    world.event("c1", "manual")
+    world.go("2027-02-13T12:00:00Z")  # the delay is over; the window holds the email to Monday
+    assert world.path() == ["start", "wait"] and world.due() == "2027-02-15T09:00:00Z"
+    world.update("c1", wedding_date="2027-06-16")  # moved three months later
+    assert world.due() == "2027-05-17T10:00:00Z"  # 30 days before the new date (a Monday)
+    world.go("2027-02-16T00:00:00Z")
+    assert world.effects() == []  # not on the old Monday
+    world.update("c1", wedding_date="2027-06-14")  # again: 30 days before is a Saturday
+    assert world.due() == "2027-05-17T09:00:00Z"  # held to the window's Monday opening
+    world.go("2027-05-18T00:00:00Z")
+    assert world.steps()[-2:] == [("mail", "sent", "2027-05-17T09:00:00Z"),
+                                  ("end", "done", "2027-05-17T09:00:00Z")]
+
+
+def test_a_held_email_whose_wedding_moves_earlier_still_goes_at_the_next_opening():
+    world = World("2027-01-04T09:00:00Z")
+    world.publish(thirty_days_before())
+    world.add("c1", wedding_date="2027-03-15")
+    world.event("c1", "manual")
+    world.go("2027-02-13T12:00:00Z")  # held to Monday 15 Feb 09:00
+    world.update("c1", wedding_date="2027-03-10")  # its moment (8 Feb) is past: still Monday
+    assert world.due() == "2027-02-15T09:00:00Z"
+    world.go("2027-02-16T00:00:00Z")
+    assert world.steps()[-2][:2] == ("mail", "sent")
+
+
+def test_a_held_email_that_was_not_after_an_anchored_delay_ignores_date_changes():
+    world = World("2027-01-09T12:00:00Z")  # Saturday
+    world.publish(windowed(email()))
+    world.add("c1", wedding_date="2027-06-12")
+    world.event("c1", "manual")
+    world.update("c1", wedding_date="2027-09-12")
+    assert world.due() == "2027-01-11T09:00:00Z"
