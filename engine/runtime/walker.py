@@ -82,6 +82,9 @@ class Walker:
         # The date-anchored delay that ended in this walk (its `until` spec), if any: an email
         # the send window then holds keeps following that date (see _send_or_hold).
         self.timed_by: dict[str, Any] | None = None
+        # Events that arrived while the run was held by a send window or an approval: a
+        # wait_for reached right after the hold (instant nodes between) takes a match at once.
+        self.missed: list[dict[str, Any]] = []
 
     # -- entry point -----------------------------------------------------------------------
     def handle(self, cause: c.Cause) -> Decision:
@@ -252,6 +255,13 @@ class Walker:
         return self._after("past_due", label, due=format_utc(due))
 
     def _node_wait_for(self, config: dict[str, Any]) -> str | None:
+        awaited = {"kind": "wait_for", "event": config["event"], "match": config.get("match")}
+        for missed in self.missed:
+            if event_matches(awaited, missed["type"], missed["data"], self.ctx, self.run):
+                self.missed = []
+                self.run.event = dict(missed["data"])
+                return self._after("event", "event", event=missed["type"],
+                                   arrived=missed["at"])
         timeout = config["timeout"]
         if _is_time(timeout):
             due = self._resolve_or_wait_date(timeout)
@@ -304,6 +314,8 @@ class Walker:
             # reschedule during the hold re-times the email with it (_recheck).
             timed = {"after": self.timed_by, "anchor": self.timed_by["anchor"]} \
                 if self.timed_by else {}
+            if self.missed:  # an approved email held by the window: keep what arrived
+                timed["missed"] = self.missed
             self._wait("window", opening, content=content, **timed)
             return self._stay()
         return self._send(content or rendered)
@@ -330,6 +342,7 @@ class Walker:
         graph = self.ctx.graph
         node = graph.node(run.node)
         nxt: str | None
+        self.missed = list(wait.get("missed") or [])
         if isinstance(cause, c.EventArrived):
             run.event = dict(cause.data)
             nxt = self._after("event", "event", event=cause.type)

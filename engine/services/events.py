@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import datetime
 from typing import Any
 
-from engine.domain import Client, Event, RunStatus, StepRecord, Vendor
+from engine.clock import format_utc
+from engine.domain import Client, Event, Run, RunStatus, StepRecord, Vendor
 from engine.errors import InvalidInput, NotFound
 from engine.runtime import causes as c
 from engine.runtime.conditions import ConditionContext, evaluate
@@ -13,6 +15,8 @@ from engine.runtime.stepper import Runtime
 from engine.runtime.walker import event_matches
 from engine.storage.base import Tx, locked_runs
 
+HOLDS = ("window", "approval")  # waits that hold a node's own step, not an event's
+MAX_MISSED = 20  # events kept per hold (the latest ones)
 INGESTIBLE = {"client_added", "form_submitted", "payment_received", "manual"}
 _CUSTOM = re.compile(r"^custom:[A-Za-z0-9_.-]{1,64}$")
 
@@ -87,6 +91,8 @@ class EventService:
                     rt.advance(tx, run, c.EventArrived(event_type, data), client=client,
                                vendor=vendor)
                     result["resumed"].append(run.id)
+                elif (run.wait or {}).get("kind") in HOLDS:
+                    self._remember(tx, run, event_type, data, now)
         for run in tx.runs_for_client(client.id):
             self._goal(tx, vendor, client, run, event_type, data, result)
         for journey in tx.live_journeys(vendor.id):
@@ -108,6 +114,17 @@ class EventService:
         self.record(tx, vendor.id, client, event_type, data, key=key, result=result)
         rt.notify("event", {"type": event_type, "client_id": client.id})
         return result
+
+    def _remember(self, tx: Tx, run: Run, event_type: str, data: dict[str, Any],
+                  now: datetime) -> None:
+        """A run held by a send window or an approval keeps the events that arrive meanwhile,
+        so a wait_for right after the hold takes one that already came (a couple who paid
+        while the invoice email waited for Monday is not chased for the payment)."""
+        held = run.clone()
+        missed = list((held.wait or {}).get("missed") or [])[-(MAX_MISSED - 1):]
+        missed.append({"type": event_type, "data": data, "at": format_utc(now)})
+        held.wait = {**held.wait, "missed": missed}
+        self.rt.save_run(tx, held)
 
     def record(self, tx: Tx, vendor_id: str, client: Client, event_type: str,
                data: dict[str, Any], *, key: str | None,
