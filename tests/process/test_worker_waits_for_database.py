@@ -18,7 +18,7 @@ from engine.service import Engine
 from engine.storage.database import make_engine, migrate
 from engine.storage.sql.store import SqlStore
 
-from .crash_harness import FIVE_STEPS, ROOT, VirtualTime
+from .crash_harness import ROOT, VirtualTime, seed
 
 pytestmark = pytest.mark.postgres
 
@@ -75,11 +75,7 @@ def test_worker_waits_for_the_database_then_runs(fresh_pg_url, tmp_path):
     sa_engine = make_engine(fresh_pg_url)
     vt = VirtualTime()
     engine = Engine(SqlStore(sa_engine), vt.clock)
-    vendor = engine.create_vendor("Patient Studio")
-    journey = engine.journeys.create(vendor.id, FIVE_STEPS)
-    engine.journeys.publish(vendor.id, journey.id)
-    for i in range(3):
-        engine.clients.add(vendor.id, {"name": f"Couple {i}", "email": f"c{i}@example.com"})
+    vendor_id = seed(engine, 3)
     real = make_url(fresh_pg_url)
     port = _free_port()
     proxied = real.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
@@ -102,7 +98,7 @@ def test_worker_waits_for_the_database_then_runs(fresh_pg_url, tmp_path):
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             with engine.store.transaction() as tx:
-                runs = tx.list_runs(vendor.id, journey_id=journey.id)
+                runs = tx.list_runs(vendor_id)
             if all(r.status == "completed" for r in runs):
                 break
             time.sleep(0.5)
