@@ -49,8 +49,11 @@ class Worker:
         self.scheduler: EngineScheduler | None = None
         if self.node is None:
             self.scheduler = EngineScheduler(live.settings.worker_name,
+                                             # One group per call: the scheduler
+                                             # checks for a stop between calls.
                                              run_due=lambda: engine.run_due(
-                                                 20, per_commit=live.settings.steps_per_commit),
+                                                 live.settings.steps_per_commit,
+                                                 per_commit=live.settings.steps_per_commit),
                                              next_due=next_due, dispatch=dispatch,
                                              sa_engine=live.sa_engine,
                                              tick_seconds=live.settings.tick_seconds)
