@@ -32,7 +32,7 @@ def open_when_reachable(open_fn: Callable[[], T], wait_seconds: float, *,
                 raise
             wait = min(pause, left)
             log.warning("database unreachable (%s); trying again in %.1f s (giving up in %.0f s)",
-                        str(error).strip().splitlines()[0][:200], wait, left)
+                        describe(error), wait, left)
             sleep(wait)
             pause = min(pause * 2, max_pause)
 

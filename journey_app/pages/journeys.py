@@ -4,7 +4,6 @@ Create a journey (blank, from a template or from a file), duplicate or delete on
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import reflex as rx
 

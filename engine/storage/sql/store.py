@@ -85,12 +85,9 @@ class _Statements:
 
         self.add_version = insert_if_absent(T.journey_version, ["journey_id", "version"])
         self.add_step = insert_if_absent(T.step, ["run_id", "key"])
-        # Several steps in one statement (SQLAlchemy's insertmanyvalues), in the given order.
+        # Several steps in one statement (SQLAlchemy's insertmanyvalues), returning which
+        # landed. No guaranteed order is asked for: with one, SQLite takes a row per statement.
         self.add_steps = insert(T.step).on_conflict_do_nothing(
-            index_elements=["run_id", "key"]).returning(T.step.c.key, sort_by_parameter_order=True)
-        # The same for deferred writes (SqlTx.defer_writes): only how many landed matters, and
-        # without a guaranteed order SQLite takes them in one statement, not one per row.
-        self.add_steps_batch = insert(T.step).on_conflict_do_nothing(
             index_elements=["run_id", "key"]).returning(T.step.c.run_id, T.step.c.key)
         self.add_event = insert_if_absent(T.event, ["vendor_id", "key"])
         self.add_effect = insert_if_absent(T.effect, ["key"])
@@ -288,6 +285,19 @@ class _VersionCache:
             self.items.pop(key, None)
 
 
+def _duplicate(run_id: str, key: str) -> DuplicateStep:
+    return DuplicateStep(f"step {key} of run {run_id} was already executed",
+                         details={"run": run_id, "key": key})
+
+
+def _insert_steps(conn: Any, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert step rows in one statement; the first one already there is a DuplicateStep."""
+    written = {(r[0], r[1]) for r in conn.execute(stmt, rows)}
+    if len(written) != len(rows):
+        first = next(r for r in rows if (r["run_id"], r["key"]) not in written)
+        raise _duplicate(first["run_id"], first["key"])
+
+
 class _DeferredWrites:
     """Writes held back by SqlTx.defer_writes(), flushed one statement per table.
 
@@ -322,13 +332,7 @@ class _DeferredWrites:
             for stmt, rows in batches.values():
                 self.conn.execute(stmt, rows if len(rows) > 1 else rows[0])
         if steps:
-            written = self.conn.execute(self.s.add_steps_batch, steps).all()
-            if len(written) != len(steps):
-                keys = {(r[0], r[1]) for r in written}
-                missing = next(s for s in steps if (s["run_id"], s["key"]) not in keys)
-                raise DuplicateStep(f"step {missing['key']} of run {missing['run_id']} was "
-                                    "already executed",
-                                    details={"run": missing["run_id"], "key": missing["key"]})
+            _insert_steps(self.conn, self.s.add_steps, steps)
         if effects:
             self.conn.execute(self.s.add_effect, effects if len(effects) > 1 else effects[0])
 
@@ -600,8 +604,7 @@ class SqlTx(Tx):
     # -- step log --------------------------------------------------------------------------
     def add_step(self, step: StepRecord) -> None:
         if not self._inserted(self.s.add_step, _params(step, _STEP)):
-            raise DuplicateStep(f"step {step.key} of run {step.run_id} was already executed",
-                                details={"run": step.run_id, "key": step.key})
+            raise _duplicate(step.run_id, step.key)
 
     def add_steps(self, steps: Sequence[StepRecord]) -> None:
         if self._deferred is not None:
@@ -611,12 +614,7 @@ class SqlTx(Tx):
             for step in steps:
                 self.add_step(step)
             return
-        written = {r[0] for r in self.conn.execute(self.s.add_steps,
-                                                   [_params(s, _STEP) for s in steps])}
-        for step in steps:
-            if step.key not in written:
-                raise DuplicateStep(f"step {step.key} of run {step.run_id} was already executed",
-                                    details={"run": step.run_id, "key": step.key})
+        _insert_steps(self.conn, self.s.add_steps, [_params(s, _STEP) for s in steps])
 
     def steps_for_run(self, run_id: str) -> list[StepRecord]:
         return [StepRecord(*r) for r in self.conn.execute(self.s.steps_for_run,
